@@ -1,0 +1,202 @@
+//! QR text codec: prefix, base45 and strict canonical binary decoding.
+//!
+//! Every message travels as `HC` + kind letter + version digits + `:` + base45 (RFC 9285)
+//! of its canonical bytes. Base45's alphabet is the QR alphanumeric set, so the whole text
+//! fits QR alphanumeric mode (5.5 bits a character).
+//!
+//! | prefix  | message                              | module              |
+//! |---------|--------------------------------------|---------------------|
+//! | `HCC1:` | credential (issuer-signed)           | [`crate::credential`] |
+//! | `HCP1:` | presentation (holder-signed, live)   | [`crate::presentation`] |
+//! | `HCT1:` | trust list                           | [`crate::trust`]    |
+//!
+//! The canonical bytes are the [postcard](https://postcard.jamesmunns.com/wire-format) wire
+//! format of the message structure: fixed-size byte arrays as raw bytes, `u64` as LEB128
+//! varints, strings as a varint length then UTF-8, enums as a varint variant index. Decoding
+//! is strict: the bytes must be consumed exactly, and re-encoding the decoded value must
+//! give the same bytes back (which rejects over-long varints and any other second spelling).
+
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Longest QR text accepted, in characters, checked before any decoding. A version-40 QR
+/// holds at most 4,296 alphanumeric characters; our messages are far smaller.
+pub const MAX_QR_TEXT: usize = 4296;
+
+/// The kinds of message that travel as QR text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// An issuer-signed credential (`HCC`), carried from the issuer to the holder.
+    Credential,
+    /// A holder-signed presentation (`HCP`), shown to a checkpoint.
+    Presentation,
+    /// A trust list of issuer keys (`HCT`), loaded by a checkpoint.
+    TrustList,
+}
+
+impl MessageKind {
+    fn letter(self) -> char {
+        match self {
+            MessageKind::Credential => 'C',
+            MessageKind::Presentation => 'P',
+            MessageKind::TrustList => 'T',
+        }
+    }
+
+    fn from_letter(c: char) -> Option<MessageKind> {
+        match c {
+            'C' => Some(MessageKind::Credential),
+            'P' => Some(MessageKind::Presentation),
+            'T' => Some(MessageKind::TrustList),
+            _ => None,
+        }
+    }
+
+    /// The version this build writes and reads.
+    pub const fn version(self) -> u32 {
+        1
+    }
+
+    /// The prefix, e.g. `HCP1:`.
+    pub fn prefix(self) -> String {
+        format!("HC{}{}:", self.letter(), self.version())
+    }
+}
+
+/// Why QR text or bytes could not be decoded. Each has a stable short code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    /// The text does not start with a healthcode prefix: some other QR code.
+    #[error("not a health code")]
+    NotHealthCode,
+    /// A healthcode prefix with a version this build does not know.
+    #[error("unsupported version {0}")]
+    UnsupportedVersion(String),
+    /// A valid healthcode message, but not the kind expected here.
+    #[error("wrong kind of message")]
+    WrongKind,
+    /// Longer than [`MAX_QR_TEXT`].
+    #[error("too large")]
+    TooLarge,
+    /// The payload is not valid base45 (RFC 9285 §4.2).
+    #[error("invalid base45")]
+    Base45,
+    /// The bytes end early or hold a value the format does not allow (e.g. an unknown enum
+    /// index, invalid UTF-8).
+    #[error("malformed bytes")]
+    Malformed,
+    /// Bytes left after the message.
+    #[error("trailing bytes")]
+    TrailingBytes,
+    /// A second spelling of a value (e.g. an over-long varint).
+    #[error("non-canonical encoding")]
+    NonCanonical,
+}
+
+impl CodecError {
+    /// The stable short code (`P|…` prefix stage, `D|…` decoding stage).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CodecError::NotHealthCode => "P|PFX",
+            CodecError::UnsupportedVersion(_) => "P|VER",
+            CodecError::WrongKind => "P|TYP",
+            CodecError::TooLarge => "P|LEN",
+            CodecError::Base45 => "D|B45",
+            CodecError::Malformed => "D|ENC",
+            CodecError::TrailingBytes => "D|TRL",
+            CodecError::NonCanonical => "D|CAN",
+        }
+    }
+}
+
+/// Canonical bytes of `value` (postcard).
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising our own structures into a growable vector cannot fail: postcard only fails
+    // on a full fixed buffer or on sequences of unknown length, neither of which we use.
+    postcard::to_allocvec(value).expect("postcard encoding into a Vec is infallible")
+}
+
+/// Decodes `bytes` strictly: everything consumed, and the canonical re-encoding equal to
+/// the input.
+pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, rest) =
+        postcard::take_from_bytes::<T>(bytes).map_err(|_| CodecError::Malformed)?;
+    if !rest.is_empty() {
+        return Err(CodecError::TrailingBytes);
+    }
+    if encode(&value) != bytes {
+        return Err(CodecError::NonCanonical);
+    }
+    Ok(value)
+}
+
+/// QR text for `bytes` of a message of `kind`: prefix then base45.
+pub fn to_qr_text(kind: MessageKind, bytes: &[u8]) -> String {
+    let mut text = kind.prefix();
+    text.push_str(&base45::encode(bytes));
+    text
+}
+
+/// Splits QR text into its kind and payload bytes, checking prefix, version, size limit and
+/// base45, in that order.
+pub fn from_qr_text(text: &str, expected: MessageKind) -> Result<Vec<u8>, CodecError> {
+    let (head, payload) = text.split_once(':').ok_or(CodecError::NotHealthCode)?;
+    let rest = head.strip_prefix("HC").ok_or(CodecError::NotHealthCode)?;
+    let mut chars = rest.chars();
+    let kind = chars
+        .next()
+        .and_then(MessageKind::from_letter)
+        .ok_or(CodecError::NotHealthCode)?;
+    let version = chars.as_str();
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CodecError::NotHealthCode);
+    }
+    if version != kind.version().to_string() {
+        return Err(CodecError::UnsupportedVersion(version.chars().take(8).collect()));
+    }
+    if kind != expected {
+        return Err(CodecError::WrongKind);
+    }
+    if text.len() > MAX_QR_TEXT {
+        return Err(CodecError::TooLarge);
+    }
+    base45::decode(payload).map_err(|_| CodecError::Base45)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_stage_names_each_failure() {
+        let k = MessageKind::Presentation;
+        assert_eq!(from_qr_text("https://example.org/", k), Err(CodecError::NotHealthCode));
+        assert_eq!(from_qr_text("HC1:NCF", k), Err(CodecError::NotHealthCode));
+        assert_eq!(from_qr_text("HCX1:AB", k), Err(CodecError::NotHealthCode));
+        assert_eq!(
+            from_qr_text("HCP2:AB", k),
+            Err(CodecError::UnsupportedVersion("2".into()))
+        );
+        assert_eq!(from_qr_text("HCC1:AB", k), Err(CodecError::WrongKind));
+        let long = format!("HCP1:{}", "0".repeat(MAX_QR_TEXT));
+        assert_eq!(from_qr_text(&long, k), Err(CodecError::TooLarge));
+        assert_eq!(from_qr_text("HCP1:a", k), Err(CodecError::Base45));
+        assert_eq!(from_qr_text("HCP1:%69 VD92EX0", k).unwrap(), b"Hello!!".to_vec());
+    }
+
+    #[test]
+    fn decoding_is_strict() {
+        let bytes = encode(&(300u64, 7u8));
+        assert_eq!(bytes, vec![0xac, 0x02, 7]);
+        assert_eq!(decode_canonical::<(u64, u8)>(&bytes), Ok((300, 7)));
+        assert_eq!(decode_canonical::<(u64, u8)>(&bytes[..2]), Err(CodecError::Malformed));
+        let mut long = bytes.clone();
+        long.push(0);
+        assert_eq!(decode_canonical::<(u64, u8)>(&long), Err(CodecError::TrailingBytes));
+        // 300 with an over-long varint: 0xac 0x82 0x00.
+        let overlong = vec![0xac, 0x82, 0x00, 7];
+        assert_eq!(
+            decode_canonical::<(u64, u8)>(&overlong),
+            Err(CodecError::NonCanonical)
+        );
+    }
+}
