@@ -1,0 +1,297 @@
+//! The checkpoint page: the rear camera scans continuously; each QR code read is verified
+//! offline against the checkpoint's trust list and shown as a full-screen verdict.
+
+use super::camera::{self, CameraError, FrameGrabber};
+use super::{clock, store};
+use crate::demo::DemoWorld;
+use crate::{decide, scan, verify, Claims, Colour, Decision, ErrorClass, TrustList, VerifyError};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// How often a frame is grabbed and decoded, in milliseconds.
+const SCAN_INTERVAL_MS: u64 = 150;
+/// How long a verdict stays before scanning resumes, in milliseconds.
+const VERDICT_MS: u64 = 4000;
+
+/// The result of one scan, as staff see it.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    /// `ok`, `invalid` or `cannot-check`.
+    class: &'static str,
+    decision: Decision,
+    /// Stable reason code.
+    code: &'static str,
+    /// Big words.
+    headline: &'static str,
+    /// What to do.
+    instruction: String,
+    claims: Option<Claims>,
+    at: u64,
+}
+
+/// Words for a failed verification: headline and instruction.
+fn error_words(err: &VerifyError) -> (&'static str, &'static str) {
+    use crate::codec::CodecError as C;
+    match err {
+        VerifyError::Decode(C::NotHealthCode) => ("NOT A HEALTH CODE", "This QR code is not a health code. Ask for the health code."),
+        VerifyError::Decode(C::WrongKind) => ("NOT A LIVE CODE", "This is not the live code from the resident's app. Ask them to open the app."),
+        VerifyError::Decode(C::UnsupportedVersion(_)) => ("CANNOT CHECK", "This code is of a newer version. Update this checkpoint."),
+        VerifyError::Decode(_) | VerifyError::InvalidField => ("INVALID CODE", "The code is damaged or forged. Do not admit."),
+        VerifyError::UnknownIssuer => ("CANNOT CHECK", "Unknown issuer: this checkpoint does not know who issued the code. Check by hand and update the trust list."),
+        VerifyError::IssuerSignature => ("INVALID CODE", "Invalid signature: the code was forged or altered. Do not admit."),
+        VerifyError::NotYetValid => ("INVALID CODE", "The code is not valid yet. Do not admit; check this device's clock."),
+        VerifyError::Expired => ("EXPIRED CODE", "The code has expired. Do not admit; the resident must renew it."),
+        VerifyError::HolderSignature => ("INVALID CODE", "The code was not shown from the holder's own phone. Do not admit."),
+        VerifyError::Stale => ("OLD CODE", "This code is more than a minute old: a screenshot or a copy. Ask for the live code."),
+        VerifyError::FromFuture => ("CLOCK WRONG", "The code's time is ahead of this device. Check both clocks."),
+    }
+}
+
+fn evaluate(text: &str, trust: &TrustList, now: u64) -> Shown {
+    match verify(text, trust, now) {
+        Ok(verified) => {
+            let verdict = decide(&verified);
+            Shown {
+                class: "ok",
+                decision: verdict.decision,
+                code: verdict.reason,
+                headline: match verdict.decision {
+                    Decision::Admit => "ADMIT",
+                    Decision::Deny => "DENY",
+                    Decision::Refer => "CHECK MANUALLY",
+                },
+                instruction: verdict.instruction.to_owned(),
+                claims: Some(verified.claims),
+                at: now,
+            }
+        }
+        Err(err) => {
+            let (headline, instruction) = error_words(&err);
+            let (class, decision) = match err.class() {
+                ErrorClass::Invalid => ("invalid", Decision::Deny),
+                ErrorClass::CannotCheck => ("cannot-check", Decision::Refer),
+            };
+            Shown {
+                class,
+                decision,
+                code: err.code(),
+                headline,
+                instruction: instruction.to_owned(),
+                claims: None,
+                at: now,
+            }
+        }
+    }
+}
+
+/// The checkpoint page.
+#[component]
+pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let trust = RwSignal::new(match store::load_trust_list(&demo.trust_list()) {
+        Ok(list) => list,
+        Err(e) => {
+            problem.set(Some(e));
+            demo.trust_list()
+        }
+    });
+    let shown = RwSignal::new(None::<Shown>);
+    let camera_error = RwSignal::new(None::<CameraError>);
+    let camera_on = RwSignal::new(false);
+    let video_ref = NodeRef::<leptos::html::Video>::new();
+    let stream = StoredValue::new(None::<SendWrapper<web_sys::MediaStream>>);
+
+    // Each verdict has a number, so the timer of an earlier (dismissed) verdict never
+    // clears a later one.
+    let verdict_no = StoredValue::new(0u64);
+    let show = move |text: &str| {
+        let result = trust.with_untracked(|t| evaluate(text, t, clock::now_secs()));
+        verdict_no.update_value(|n| *n += 1);
+        let this = verdict_no.get_value();
+        shown.set(Some(result));
+        let _ = set_timeout_with_handle(
+            move || {
+                if verdict_no.get_value() == this {
+                    shown.set(None);
+                }
+            },
+            Duration::from_millis(VERDICT_MS),
+        );
+    };
+
+    let start_camera = move || {
+        camera_error.set(None);
+        let Some(video) = video_ref.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match camera::start(&video).await {
+                Ok(s) => {
+                    stream.set_value(Some(SendWrapper::new(s)));
+                    camera_on.set(true);
+                }
+                Err(e) => camera_error.set(Some(e)),
+            }
+        });
+    };
+
+    // Start once the <video> is in the DOM.
+    Effect::new(move |_| {
+        if video_ref.get().is_some() {
+            start_camera();
+        }
+    });
+
+    // The scan loop.
+    let grabber = StoredValue::new_local(FrameGrabber::new());
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if shown.get_untracked().is_some() || !camera_on.get_untracked() {
+                return;
+            }
+            let Some(video) = video_ref.get_untracked() else { return };
+            let frame = grabber.with_value(|g| g.as_ref().and_then(|g| g.grab(&video)));
+            if let Some((luma, w, h)) = frame {
+                if let Ok(text) = scan::decode_luma(&luma, w, h) {
+                    show(&text);
+                }
+            }
+        },
+        Duration::from_millis(SCAN_INTERVAL_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    on_cleanup(move || {
+        if let Some(s) = stream.try_get_value().flatten() {
+            camera::stop(&s);
+        }
+    });
+
+    let import_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        leptos::task::spawn_local(async move {
+            let text = match JsFuture::from(file.text()).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    problem.set(Some("Could not read that file.".into()));
+                    return;
+                }
+            };
+            import_trust_text(&text, trust, problem);
+        });
+    };
+
+    let manual = RwSignal::new(String::new());
+
+    view! {
+        <main class="checkpoint">
+            <section class="camera">
+                <video node_ref=video_ref class="viewfinder" autoplay=true muted=true playsinline=true aria-label="Camera"></video>
+                <div class="aim" aria-hidden="true"></div>
+                <p class="scan-hint">{move || if camera_on.get() { "Point the camera at the health code" } else { "Starting the camera…" }}</p>
+                {move || camera_error.get().map(|e| view! {
+                    <div class="camera-error" role="alert">
+                        <p>{e.to_string()}</p>
+                        <button on:click=move |_| start_camera()>"Retry"</button>
+                    </div>
+                })}
+            </section>
+            {move || problem.get().map(|p| view! { <p class="problem" role="alert">{p}</p> })}
+            <section class="trust">
+                <h2>"Trusted issuers"</h2>
+                <ul data-testid="trust-status">
+                    {move || trust.get().issuers.into_iter().map(|i| view! {
+                        <li>{i.name}" · key "<code>{i.key_id.to_string()}</code></li>
+                    }).collect::<Vec<_>>()}
+                </ul>
+                <label class="file">"Import trust list file "
+                    <input type="file" data-testid="trust-file" accept=".hct,.txt,text/plain" on:change=import_file/>
+                </label>
+            </section>
+            <section class="manual">
+                <h2>"Check code text"</h2>
+                <textarea aria-label="Code text" prop:value=move || manual.get()
+                    on:input=move |ev| manual.set(event_target_value(&ev))></textarea>
+                <button on:click=move |_| {
+                    let text = manual.get_untracked();
+                    let text = text.trim();
+                    if text.starts_with("HCT") {
+                        import_trust_text(text, trust, problem);
+                    } else if !text.is_empty() {
+                        show(text);
+                    }
+                }>"Check"</button>
+            </section>
+            {move || shown.get().map(|s| view! { <VerdictView shown=s on_dismiss=move || shown.set(None)/> })}
+        </main>
+    }
+}
+
+fn import_trust_text(text: &str, trust: RwSignal<TrustList>, problem: RwSignal<Option<String>>) {
+    match TrustList::from_text(text) {
+        Ok(list) => {
+            let mut merged = trust.get_untracked();
+            merged.merge(list);
+            match store::save_trust_list(&merged) {
+                Ok(()) => problem.set(None),
+                Err(e) => problem.set(Some(e)),
+            }
+            trust.set(merged);
+        }
+        Err(e) => problem.set(Some(format!("Not a trust list: {e} ({})", e.code()))),
+    }
+}
+
+/// The full-screen verdict. Tap anywhere to scan the next code.
+#[component]
+fn VerdictView(shown: Shown, on_dismiss: impl Fn() + 'static) -> impl IntoView {
+    let colour = shown.claims.as_ref().map(|c| c.colour);
+    let tone = match (shown.class, colour) {
+        ("ok", Some(Colour::Green)) => "admit",
+        ("ok", Some(Colour::Yellow)) => "deny-yellow",
+        ("ok", _) => "deny-red",
+        ("invalid", _) => "invalid",
+        _ => "cannot-check",
+    };
+    let icon = match tone {
+        "admit" => "✓",
+        "cannot-check" => "?",
+        "deny-yellow" => "!",
+        _ => "✕",
+    };
+    let colour_words = match colour {
+        Some(Colour::Green) => "Green code",
+        Some(Colour::Yellow) => "Yellow code",
+        Some(Colour::Red) => "Red code",
+        None => "",
+    };
+    view! {
+        <div
+            class=format!("verdict {tone}")
+            role="alert"
+            data-testid="verdict"
+            data-decision=shown.decision.as_str()
+            data-class=shown.class
+            data-code=shown.code
+            data-colour=colour.map(|c| c.as_str()).unwrap_or("")
+            on:click=move |_| on_dismiss()
+        >
+            <div class="verdict-icon" aria-hidden="true">{icon}</div>
+            <div class="verdict-headline">{shown.headline}</div>
+            {(!colour_words.is_empty()).then(|| view! { <div class="verdict-colour">{colour_words}</div> })}
+            {shown.claims.as_ref().map(|c| view! {
+                <div class="verdict-who">{c.masked_name.clone()}<span class="id">" · ID ****"{c.id_last4.clone()}</span></div>
+            })}
+            <div class="verdict-instruction">{shown.instruction.clone()}</div>
+            <div class="verdict-meta">{format!("{} · {}", shown.code, clock::local_time(shown.at))}</div>
+            <div class="verdict-next">"Tap to scan the next code"</div>
+        </div>
+    }
+}
