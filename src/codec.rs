@@ -118,8 +118,7 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 /// Decodes `bytes` strictly: everything consumed, and the canonical re-encoding equal to
 /// the input.
 pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (value, rest) =
-        postcard::take_from_bytes::<T>(bytes).map_err(|_| CodecError::Malformed)?;
+    let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|_| CodecError::Malformed)?;
     if !rest.is_empty() {
         return Err(CodecError::TrailingBytes);
     }
@@ -151,7 +150,9 @@ pub fn from_qr_text(text: &str, expected: MessageKind) -> Result<Vec<u8>, CodecE
         return Err(CodecError::NotHealthCode);
     }
     if version != kind.version().to_string() {
-        return Err(CodecError::UnsupportedVersion(version.chars().take(8).collect()));
+        return Err(CodecError::UnsupportedVersion(
+            version.chars().take(8).collect(),
+        ));
     }
     if kind != expected {
         return Err(CodecError::WrongKind);
@@ -169,7 +170,10 @@ mod tests {
     #[test]
     fn prefix_stage_names_each_failure() {
         let k = MessageKind::Presentation;
-        assert_eq!(from_qr_text("https://example.org/", k), Err(CodecError::NotHealthCode));
+        assert_eq!(
+            from_qr_text("https://example.org/", k),
+            Err(CodecError::NotHealthCode)
+        );
         assert_eq!(from_qr_text("HC1:NCF", k), Err(CodecError::NotHealthCode));
         assert_eq!(from_qr_text("HCX1:AB", k), Err(CodecError::NotHealthCode));
         assert_eq!(
@@ -180,7 +184,10 @@ mod tests {
         let long = format!("HCP1:{}", "0".repeat(MAX_QR_TEXT));
         assert_eq!(from_qr_text(&long, k), Err(CodecError::TooLarge));
         assert_eq!(from_qr_text("HCP1:a", k), Err(CodecError::Base45));
-        assert_eq!(from_qr_text("HCP1:%69 VD92EX0", k).unwrap(), b"Hello!!".to_vec());
+        assert_eq!(
+            from_qr_text("HCP1:%69 VD92EX0", k).unwrap(),
+            b"Hello!!".to_vec()
+        );
     }
 
     #[test]
@@ -188,10 +195,16 @@ mod tests {
         let bytes = encode(&(300u64, 7u8));
         assert_eq!(bytes, vec![0xac, 0x02, 7]);
         assert_eq!(decode_canonical::<(u64, u8)>(&bytes), Ok((300, 7)));
-        assert_eq!(decode_canonical::<(u64, u8)>(&bytes[..2]), Err(CodecError::Malformed));
+        assert_eq!(
+            decode_canonical::<(u64, u8)>(&bytes[..2]),
+            Err(CodecError::Malformed)
+        );
         let mut long = bytes.clone();
         long.push(0);
-        assert_eq!(decode_canonical::<(u64, u8)>(&long), Err(CodecError::TrailingBytes));
+        assert_eq!(
+            decode_canonical::<(u64, u8)>(&long),
+            Err(CodecError::TrailingBytes)
+        );
         // 300 with an over-long varint: 0xac 0x82 0x00.
         let overlong = vec![0xac, 0x82, 0x00, 7];
         assert_eq!(

@@ -44,10 +44,7 @@ pub const DEMO_PEOPLE: [(Colour, &str, &str); 3] = [
 impl DemoWorld {
     /// Makes a demo world valid from `now` (Unix seconds) for [`DEMO_VALIDITY_SECS`];
     /// `random` fills buffers with random bytes.
-    pub fn generate(
-        mut random: impl FnMut(&mut [u8]),
-        now: u64,
-    ) -> Result<DemoWorld, ClaimsError> {
+    pub fn generate(mut random: impl FnMut(&mut [u8]), now: u64) -> Result<DemoWorld, ClaimsError> {
         let mut issuer_seed = [0u8; 32];
         random(&mut issuer_seed);
         let issuer = SigningKey::from_bytes(&issuer_seed);

@@ -56,7 +56,8 @@ pub fn decide(verified: &Verified) -> Verdict {
         Colour::Red => Verdict {
             decision: Decision::Deny,
             reason: "C|RED",
-            instruction: "Red code: 14-day quarantine. Do not admit; call the community health officer.",
+            instruction:
+                "Red code: 14-day quarantine. Do not admit; call the community health officer.",
         },
     }
 }

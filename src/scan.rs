@@ -78,11 +78,17 @@ mod tests {
     fn refuses_mismatched_buffers_and_empty_frames() {
         assert_eq!(decode_luma(&[0; 10], 4, 4), Err(ScanError::BadFrame));
         assert_eq!(decode_luma(&[], 0, 0), Err(ScanError::BadFrame));
-        assert_eq!(decode_luma(&[255; 64 * 64], 64, 64), Err(ScanError::NotFound));
+        assert_eq!(
+            decode_luma(&[255; 64 * 64], 64, 64),
+            Err(ScanError::NotFound)
+        );
     }
 
     #[test]
     fn rgba_conversion_weights_channels() {
-        assert_eq!(rgba_to_luma(&[255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255]), vec![255, 0, 76]);
+        assert_eq!(
+            rgba_to_luma(&[255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255]),
+            vec![255, 0, 76]
+        );
     }
 }

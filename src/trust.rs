@@ -151,9 +151,6 @@ mod tests {
             TrustList::from_text(&forged.to_text()),
             Err(TrustListError::KeyIdMismatch)
         );
-        assert_eq!(
-            TrustList::from_text("hello").unwrap_err().code(),
-            "P|PFX"
-        );
+        assert_eq!(TrustList::from_text("hello").unwrap_err().code(), "P|PFX");
     }
 }

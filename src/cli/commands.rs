@@ -185,7 +185,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
                 list.insert(TrustedIssuer::new(&key, name));
             }
             files::write_text(&out, &list.to_text())?;
-            println!("trust list of {} issuer(s) written to {}", list.issuers.len(), out.display());
+            println!(
+                "trust list of {} issuer(s) written to {}",
+                list.issuers.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Issue(args) => issue(args),

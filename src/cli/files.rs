@@ -15,7 +15,8 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 
 /// Writes `text` and a newline to `path`.
 pub fn write_text(path: &Path, text: &str) -> Result<(), String> {
-    fs::write(path, format!("{text}\n")).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    fs::write(path, format!("{text}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Creates `path` with mode 0600 (owner read/write only) and writes the secret seed as hex.
@@ -37,14 +38,12 @@ pub fn write_secret_key(path: &Path, seed: &[u8; 32]) -> Result<(), String> {
 
 /// Reads a secret key file.
 pub fn read_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey, String> {
-    keys::signing_key_from_hex(&read_text(path)?)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    keys::signing_key_from_hex(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Reads a public key file.
 pub fn read_verifying_key(path: &Path) -> Result<ed25519_dalek::VerifyingKey, String> {
-    keys::verifying_key_from_hex(&read_text(path)?)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    keys::verifying_key_from_hex(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Writes `text` as a black-on-white QR PNG, `scale` pixels a module, quiet zone included.

@@ -124,7 +124,9 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
 
     let start_camera = move || {
         camera_error.set(None);
-        let Some(video) = video_ref.get_untracked() else { return };
+        let Some(video) = video_ref.get_untracked() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             match camera::start(&video).await {
                 Ok(s) => {
@@ -150,7 +152,9 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             if shown.get_untracked().is_some() || !camera_on.get_untracked() {
                 return;
             }
-            let Some(video) = video_ref.get_untracked() else { return };
+            let Some(video) = video_ref.get_untracked() else {
+                return;
+            };
             let frame = grabber.with_value(|g| g.as_ref().and_then(|g| g.grab(&video)));
             if let Some((luma, w, h)) = frame {
                 if let Ok(text) = scan::decode_luma(&luma, w, h) {
@@ -175,7 +179,9 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             let text = match JsFuture::from(file.text()).await {
                 Ok(v) => v.as_string().unwrap_or_default(),

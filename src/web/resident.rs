@@ -2,10 +2,10 @@
 //! re-signed by the holder's key every 30 seconds.
 
 use super::clock;
-use ed25519_dalek::SigningKey;
 use crate::demo::DemoWorld;
 use crate::presentation::REFRESH_SECS;
 use crate::{render, Colour, Presentation};
+use ed25519_dalek::SigningKey;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -22,7 +22,10 @@ fn status(colour: Colour) -> (&'static str, &'static str) {
 #[component]
 pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
     let now = RwSignal::new(clock::now_secs());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(clock::now_secs()), Duration::from_millis(500)) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(clock::now_secs()),
+        Duration::from_millis(500),
+    ) {
         on_cleanup(move || handle.clear());
     }
     let selected = RwSignal::new(0usize);

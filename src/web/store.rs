@@ -1,10 +1,10 @@
 //! Persistent state in `localStorage` (through `gloo-storage`): the embedded demo world and
 //! the checkpoint's trust list. Every failure is returned for the page to show.
 
-use gloo_storage::{LocalStorage, Storage};
 use crate::demo::{DemoResident, DemoWorld};
 use crate::keys::{parse_hex32, to_hex};
 use crate::{Credential, TrustList};
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -81,8 +81,9 @@ pub fn load_or_create_demo(now: u64) -> Result<DemoWorld, String> {
     if let Some(e) = random_error {
         return Err(format!("this browser gave no secure random numbers ({e})"));
     }
-    LocalStorage::set(DEMO_KEY, StoredDemo::from_world(&world))
-        .map_err(|e| format!("could not save the demo residents in this browser's storage ({e})"))?;
+    LocalStorage::set(DEMO_KEY, StoredDemo::from_world(&world)).map_err(|e| {
+        format!("could not save the demo residents in this browser's storage ({e})")
+    })?;
     Ok(world)
 }
 
@@ -90,8 +91,12 @@ pub fn load_or_create_demo(now: u64) -> Result<DemoWorld, String> {
 /// A stored list that no longer decodes is reported, not silently replaced.
 pub fn load_trust_list(default: &TrustList) -> Result<TrustList, String> {
     match LocalStorage::raw().get_item(TRUST_KEY) {
-        Ok(Some(text)) => TrustList::from_text(&text)
-            .map_err(|e| format!("the saved trust list is damaged ({}); import it again", e.code())),
+        Ok(Some(text)) => TrustList::from_text(&text).map_err(|e| {
+            format!(
+                "the saved trust list is damaged ({}); import it again",
+                e.code()
+            )
+        }),
         Ok(None) => {
             save_trust_list(default)?;
             Ok(default.clone())
@@ -104,7 +109,9 @@ pub fn load_trust_list(default: &TrustList) -> Result<TrustList, String> {
 pub fn save_trust_list(list: &TrustList) -> Result<(), String> {
     LocalStorage::raw()
         .set_item(TRUST_KEY, &list.to_text())
-        .map_err(|_| "could not save the trust list in this browser's storage (full or disabled)".to_owned())
+        .map_err(|_| {
+            "could not save the trust list in this browser's storage (full or disabled)".to_owned()
+        })
 }
 
 /// Shown instead of the app when storage or randomness fails: what happened and what to do.

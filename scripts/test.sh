@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints (native and wasm32), the Rust unit and integration
+# tests, the release build of the app, and the end-to-end tests in headless Chromium.
+# Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== test: %s\n' "$*"; }
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy (native)"
+cargo clippy --all-targets -- -D warnings
+step "cargo clippy (wasm32 app)"
+cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --bin healthcode-app -- -D warnings
+step "cargo test"
+cargo test
+step "trunk build --release"
+trunk build --release
+step "end-to-end tests (headless Chromium)"
+cargo build --bin healthcode
+node --test --test-concurrency=1 tests/e2e/
