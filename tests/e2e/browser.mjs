@@ -1,0 +1,78 @@
+// Headless Chromium (the Debian package, /usr/bin/chromium) driven by playwright-core, with a
+// fake camera that plays a .y4m file. No browser is downloaded.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** The browser: `$CHROMIUM`, else /usr/bin/chromium. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** A phone-sized viewport. */
+export const PHONE = { width: 390, height: 844 };
+
+/** Flags for a quiet, offline, sandbox-less headless Chromium with a fake camera. */
+export function chromiumArgs(y4mPath) {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    // Without these, the closed network floods Chromium with refused connections.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    // The camera: no permission prompt, a fake device, playing this file in a loop.
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${y4mPath}`,
+  ];
+}
+
+/**
+ * Launches Chromium with a fresh profile whose camera plays `y4mPath`, grants the camera to
+ * `origin`, and opens a page. Everything the page reports is collected:
+ * `pageErrors` (uncaught exceptions, `pageerror`) and `consoleErrors` (`console.error`).
+ *
+ * @returns {Promise<{context, page, pageErrors: string[], consoleErrors: string[], close: () => Promise<void>}>}
+ */
+export async function launchWithCamera(y4mPath, origin) {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: set CHROMIUM`);
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-profile-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: chromiumArgs(y4mPath),
+      viewport: PHONE,
+      timeout: 60_000,
+    });
+    await context.grantPermissions(['camera'], { origin });
+  } catch (err) {
+    await context?.close().catch(() => {});
+    await rm(profile, { recursive: true, force: true });
+    throw err;
+  }
+
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  const consoleErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+
+  return {
+    context,
+    page,
+    pageErrors,
+    consoleErrors,
+    async close() {
+      await context.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}

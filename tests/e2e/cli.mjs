@@ -1,0 +1,138 @@
+// Running the `healthcode` command line from the tests, and the fixture every test shares:
+// an issuer and a holder key pair, a trust list naming the issuer, and credentials.
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This directory (tests/e2e). */
+export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** The repository's top level. */
+export const REPO = path.resolve(E2E_DIR, '..', '..');
+/** The CLI binary: `$HEALTHCODE_BIN`, else target/debug/healthcode. */
+export const BIN = path.resolve(process.env.HEALTHCODE_BIN ?? path.join(REPO, 'target', 'debug', 'healthcode'));
+/** The built web app: `$HEALTHCODE_DIST`, else dist/. */
+export const DIST = path.resolve(process.env.HEALTHCODE_DIST ?? path.join(REPO, 'dist'));
+/** Screenshots and failure dumps (gitignored). */
+export const ARTIFACTS = path.join(E2E_DIR, 'artifacts');
+
+/** The issuer's name in the trust list; the checkpoint shows it after the import. */
+export const ISSUER_NAME = 'E2E test issuer';
+
+/** The current time in Unix seconds. */
+export const unixNow = () => Math.floor(Date.now() / 1000);
+
+/** Throws a clear error when the CLI binary has not been built. */
+export function requireBinary() {
+  if (!existsSync(BIN)) {
+    throw new Error(`healthcode binary not found at ${BIN}: run \`cargo build\` or set HEALTHCODE_BIN`);
+  }
+}
+
+/**
+ * Runs `healthcode …args`. Resolves to `{code, stdout, stderr}` whatever the exit code;
+ * rejects only if the program could not be run or was killed (30 s timeout).
+ */
+export function run(args) {
+  return new Promise((resolve, reject) => {
+    execFile(BIN, args, { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') {
+        reject(new Error(`healthcode ${args.join(' ')}: ${err.message}\n${stderr}`));
+      } else {
+        resolve({ code: err ? err.code : 0, stdout, stderr });
+      }
+    });
+  });
+}
+
+/** Runs `healthcode …args` and requires exit code 0; resolves to stdout. */
+export async function runOk(args) {
+  const r = await run(args);
+  if (r.code !== 0) {
+    throw new Error(`healthcode ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * Creates a fresh work directory under tests/e2e/work/ with keys, a trust list and three
+ * credentials (green, red, and a green one that expired an hour ago).
+ *
+ * @param {string} label names the work directory (e.g. the test file)
+ * @returns the paths, plus `present()` and `render()` to make codes on demand
+ */
+export async function makeFixture(label) {
+  requireBinary();
+  const workRoot = path.join(E2E_DIR, 'work');
+  await mkdir(workRoot, { recursive: true });
+  const dir = await mkdtemp(path.join(workRoot, `${label}-`));
+  const p = (name) => path.join(dir, name);
+
+  const issuerKey = p('issuer.key');
+  const holderKey = p('holder.key');
+  await runOk(['keygen', '--out', issuerKey]);
+  await runOk(['keygen', '--out', holderKey]);
+
+  const trust = p('trust.txt');
+  await runOk(['trust-list', '--issuer', `${ISSUER_NAME}=${issuerKey}.pub`, '--out', trust]);
+
+  const now = unixNow();
+  const issue = (name, colour, extra = []) =>
+    runOk([
+      'issue', '--issuer-key', issuerKey, '--holder', `${holderKey}.pub`,
+      '--colour', colour, '--name', 'Z*** W**', '--id-last4', '1234',
+      '--now', String(now), ...extra, '--out', p(name),
+    ]).then(() => p(name));
+
+  const credentials = {
+    green: await issue('green.cred', 'green'),
+    red: await issue('red.cred', 'red'),
+    expired: await issue('expired.cred', 'green', [
+      '--not-before', String(now - 7200), '--expires', String(now - 3600),
+    ]),
+  };
+
+  return {
+    dir,
+    issuerKey,
+    holderKey,
+    trust,
+    credentials,
+    /** Path `name` inside the work directory. */
+    file: p,
+
+    /**
+     * Signs a presentation of credential `which` at `at` (default: now); writes
+     * `<name>.txt` and `<name>.png`. Resolves to `{text, txt, png}`.
+     */
+    async present(which, name = which, at = unixNow()) {
+      const txt = p(`${name}.txt`);
+      const png = p(`${name}.png`);
+      const stdout = await runOk([
+        'present', '--credential', credentials[which], '--holder-key', holderKey,
+        '--now', String(at), '--png', png, '--out', txt,
+      ]);
+      const text = (await readFile(txt, 'utf8')).trim();
+      if (stdout.trim() !== text) {
+        throw new Error(`present printed ${JSON.stringify(stdout.trim().slice(0, 40))}…, wrote ${JSON.stringify(text.slice(0, 40))}…`);
+      }
+      return { text, txt, png };
+    },
+
+    /** Renders arbitrary QR `text` with `healthcode render`; writes `<name>.txt` and `<name>.png`. */
+    async render(text, name) {
+      const txt = p(`${name}.txt`);
+      const png = p(`${name}.png`);
+      await writeFile(txt, `${text}\n`);
+      await runOk(['render', '--text', text, '--png', png]);
+      return { text, txt, png };
+    },
+
+    /** Deletes the work directory unless HEALTHCODE_E2E_KEEP is set. */
+    async cleanup() {
+      if (!process.env.HEALTHCODE_E2E_KEEP) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
