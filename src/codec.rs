@@ -6,9 +6,12 @@
 //!
 //! | prefix  | message                              | module              |
 //! |---------|--------------------------------------|---------------------|
-//! | `HCC1:` | credential (issuer-signed)           | [`crate::credential`] |
+//! | `HCC1:` | credential (issuer-signed); paper code | [`crate::credential`] |
 //! | `HCP1:` | presentation (holder-signed, live)   | [`crate::presentation`] |
-//! | `HCT1:` | trust list                           | [`crate::trust`]    |
+//! | `HCA1:` | pass (place permission)              | [`crate::pass`]     |
+//! | `HCR1:` | holder request (resident → issuer)   | [`crate::request`]  |
+//! | `HCT1:` | trust list (root-signed)             | [`crate::trust`]    |
+//! | `HCL1:` | revocation list (full or delta)      | [`crate::revocation`] |
 //!
 //! The canonical bytes are the [postcard](https://postcard.jamesmunns.com/wire-format) wire
 //! format of the message structure: fixed-size byte arrays as raw bytes, `u64` as LEB128
@@ -19,8 +22,12 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Longest QR text accepted, in characters, checked before any decoding. A version-40 QR
-/// holds at most 4,296 alphanumeric characters; our messages are far smaller.
+/// holds at most 4,296 alphanumeric characters; a presentation is far smaller.
 pub const MAX_QR_TEXT: usize = 4296;
+
+/// Longest list text accepted (trust and revocation lists travel as files and links too):
+/// 4 MiB of characters, enough for a full revocation list of 200,000 ids.
+pub const MAX_LIST_TEXT: usize = 4 << 20;
 
 /// The kinds of message that travel as QR text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +36,14 @@ pub enum MessageKind {
     Credential,
     /// A holder-signed presentation (`HCP`), shown to a checkpoint.
     Presentation,
-    /// A trust list of issuer keys (`HCT`), loaded by a checkpoint.
+    /// A pass for a place (`HCA`).
+    Pass,
+    /// A holder's request for a credential (`HCR`), shown to the issuer desk.
+    HolderRequest,
+    /// A root-signed trust list of issuer keys (`HCT`), loaded by a checkpoint.
     TrustList,
+    /// A signed revocation list (`HCL`), loaded by a checkpoint.
+    RevocationList,
 }
 
 impl MessageKind {
@@ -38,7 +51,10 @@ impl MessageKind {
         match self {
             MessageKind::Credential => 'C',
             MessageKind::Presentation => 'P',
+            MessageKind::Pass => 'A',
+            MessageKind::HolderRequest => 'R',
             MessageKind::TrustList => 'T',
+            MessageKind::RevocationList => 'L',
         }
     }
 
@@ -46,7 +62,10 @@ impl MessageKind {
         match c {
             'C' => Some(MessageKind::Credential),
             'P' => Some(MessageKind::Presentation),
+            'A' => Some(MessageKind::Pass),
+            'R' => Some(MessageKind::HolderRequest),
             'T' => Some(MessageKind::TrustList),
+            'L' => Some(MessageKind::RevocationList),
             _ => None,
         }
     }
@@ -135,8 +154,17 @@ pub fn to_qr_text(kind: MessageKind, bytes: &[u8]) -> String {
     text
 }
 
-/// Splits QR text into its kind and payload bytes, checking prefix, version, size limit and
-/// base45, in that order.
+/// The kind of message `text` claims to be by its prefix (version and payload unchecked).
+pub fn peek_kind(text: &str) -> Option<MessageKind> {
+    let head = text.get(..3)?;
+    head.strip_prefix("HC")?
+        .chars()
+        .next()
+        .and_then(MessageKind::from_letter)
+}
+
+/// Splits QR text into its kind and payload bytes, checking prefix, version, size limit
+/// ([`MAX_QR_TEXT`] for codes, [`MAX_LIST_TEXT`] for lists) and base45, in that order.
 pub fn from_qr_text(text: &str, expected: MessageKind) -> Result<Vec<u8>, CodecError> {
     let (head, payload) = text.split_once(':').ok_or(CodecError::NotHealthCode)?;
     let rest = head.strip_prefix("HC").ok_or(CodecError::NotHealthCode)?;
@@ -157,7 +185,11 @@ pub fn from_qr_text(text: &str, expected: MessageKind) -> Result<Vec<u8>, CodecE
     if kind != expected {
         return Err(CodecError::WrongKind);
     }
-    if text.len() > MAX_QR_TEXT {
+    let limit = match kind {
+        MessageKind::TrustList | MessageKind::RevocationList => MAX_LIST_TEXT,
+        _ => MAX_QR_TEXT,
+    };
+    if text.len() > limit {
         return Err(CodecError::TooLarge);
     }
     base45::decode(payload).map_err(|_| CodecError::Base45)
@@ -176,6 +208,8 @@ mod tests {
         );
         assert_eq!(from_qr_text("HC1:NCF", k), Err(CodecError::NotHealthCode));
         assert_eq!(from_qr_text("HCX1:AB", k), Err(CodecError::NotHealthCode));
+        assert_eq!(peek_kind("HCL1:AB"), Some(MessageKind::RevocationList));
+        assert_eq!(peek_kind("HC"), None);
         assert_eq!(
             from_qr_text("HCP2:AB", k),
             Err(CodecError::UnsupportedVersion("2".into()))

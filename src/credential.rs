@@ -1,26 +1,37 @@
-//! The credential: the health code an issuer signs for one holder.
+//! The credential: the health code an issuer signs for one holder, or a paper code.
 //!
 //! # Byte layout (version 1, postcard; see [`crate::codec`])
 //!
 //! [`Claims`], in this order:
 //!
-//! | field         | encoding                                   |
-//! |---------------|--------------------------------------------|
-//! | `issuer`      | 8 raw bytes: the issuer key id ([`KeyId`]) |
-//! | `id`          | 16 raw bytes ([`CredentialId`])            |
-//! | `colour`      | varint: 0 green, 1 yellow, 2 red           |
-//! | `masked_name` | varint length, UTF-8, at most 32 bytes     |
-//! | `id_last4`    | varint length, UTF-8: 4 ASCII digits or `X`|
-//! | `not_before`  | varint u64, seconds since the Unix epoch   |
-//! | `expires`     | varint u64, seconds since the Unix epoch   |
-//! | `holder`      | 32 raw bytes: the holder's Ed25519 public key |
+//! | field            | encoding                                                     | bytes |
+//! |------------------|--------------------------------------------------------------|-------|
+//! | `issuer`         | raw: the issuer key id ([`KeyId`])                           | 8     |
+//! | `id`             | raw: the credential id ([`CredentialId`])                    | 8     |
+//! | `colour`         | varint: 0 green, 1 yellow, 2 red                             | 1     |
+//! | `masked_name`    | varint length + UTF-8, 1–32 bytes                            | 2–33  |
+//! | `id_last4`       | varint length + 4 ASCII characters `0-9` or `X`              | 5     |
+//! | `region`         | varint u32: administrative division code, 100000–999999      | 3     |
+//! | `issued_at`      | varint u64, Unix seconds                                     | 5     |
+//! | `not_before`     | varint u64, Unix seconds                                     | 5     |
+//! | `expires`        | varint u64, Unix seconds (not valid at or after)             | 5     |
+//! | `quarantine_end` | option: `0`, or `1` + varint u64 Unix seconds                | 1 or 6|
+//! | `holder`         | varint 0 + 32 raw bytes (device key), or varint 1 (paper)    | 33 or 1 |
 //!
 //! [`Credential`] = the claims, then 64 raw bytes: the issuer's Ed25519 signature
-//! (RFC 8032 §5.1.6) over `b"healthcode/credential/v1\0"` followed by the claims' bytes.
-//! As QR text: `HCC1:` + base45 of the credential's bytes.
+//! (RFC 8032) over `b"healthcode/credential/v1\0"` followed by the claims' bytes.
+//! As QR text: `HCC1:` + base45 of the credential's bytes. A green credential for a device
+//! with the masked name `张*伟` (7 bytes of UTF-8) is 8+8+1+8+5+3+5+5+5+1+33+64 = 146 bytes.
+//!
+//! Rules ([`Claims::validate`]): a green code has no quarantine end, a yellow or red code has
+//! one; `not_before < expires`; `issued_at ≤ not_before + 1 day`.
 //!
 //! Privacy: the claims hold a masked name (`张*伟`, `Z*** W**`) and the last 4 characters of
 //! the ID number only: never a full name, full ID number, phone number or address.
+//!
+//! A **paper code** is a credential whose holder is [`Holder::Paper`]: printed by the issuer
+//! for a person without a phone, shown as its `HCC1:` QR directly, and admitted only with an
+//! ID-card check where the checkpoint's policy allows it.
 
 use crate::codec::{self, CodecError, MessageKind};
 use crate::keys::{CredentialId, KeyId};
@@ -33,6 +44,9 @@ pub const CREDENTIAL_CONTEXT: &[u8] = b"healthcode/credential/v1\0";
 
 /// Longest masked name, in bytes of UTF-8.
 pub const MAX_MASKED_NAME: usize = 32;
+
+/// How far before `not_before` a credential may be issued, in seconds (1 day).
+pub const MAX_ISSUE_LEAD_SECS: u64 = 24 * 3600;
 
 /// The code's colour: green passes, yellow means 7 days of home observation, red 14 days of
 /// quarantine.
@@ -65,6 +79,25 @@ impl Colour {
             _ => None,
         }
     }
+
+    /// Days of quarantine the colour stands for: 0, 7 or 14.
+    pub fn quarantine_days(self) -> u64 {
+        match self {
+            Colour::Green => 0,
+            Colour::Yellow => 7,
+            Colour::Red => 14,
+        }
+    }
+}
+
+/// Who may show the credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Holder {
+    /// The holder's device: presentations must be signed by this Ed25519 public key
+    /// (RFC 8032 encoding).
+    Device([u8; 32]),
+    /// A printed paper code: no device key; checked against the holder's ID card.
+    Paper,
 }
 
 /// What the issuer asserts about the holder. Times are seconds since the Unix epoch (UTC).
@@ -72,21 +105,26 @@ impl Colour {
 pub struct Claims {
     /// Key id of the issuer key that signs this credential.
     pub issuer: KeyId,
-    /// The credential's identifier.
+    /// The credential's identifier (what revocation lists name).
     pub id: CredentialId,
     /// Green, yellow or red.
     pub colour: Colour,
-    /// The holder's name with most characters masked, e.g. `张*伟`; at most 32 bytes.
+    /// The holder's name with most characters masked, e.g. `张*伟`; 1–32 bytes.
     pub masked_name: String,
     /// The last 4 characters of the holder's ID number (digits, or `X` as the checksum).
     pub id_last4: String,
+    /// Issuing region: 6-digit administrative division code, e.g. 330900 for Zhoushan.
+    pub region: u32,
+    /// When the issuer signed.
+    pub issued_at: u64,
     /// Not valid before this time.
     pub not_before: u64,
     /// Not valid at or after this time.
     pub expires: u64,
-    /// The holder's Ed25519 public key (RFC 8032 encoding): presentations must be signed by
-    /// its secret half.
-    pub holder: [u8; 32],
+    /// For yellow and red codes: when the observation or quarantine ends.
+    pub quarantine_end: Option<u64>,
+    /// The holder's device key, or paper.
+    pub holder: Holder,
 }
 
 /// Why claims were refused (at issue time, or when a decoded credential carries them).
@@ -98,9 +136,34 @@ pub enum ClaimsError {
     /// `id_last4` is not 4 characters of `0-9` or `X`.
     #[error("ID last 4 must be 4 digits (or X)")]
     IdLast4,
-    /// `not_before` is not before `expires`.
-    #[error("not-before must be before expiry")]
+    /// `region` is not a 6-digit code.
+    #[error("region must be a 6-digit division code")]
+    Region,
+    /// `not_before` is not before `expires`, `issued_at` is more than a day before
+    /// `not_before`, or `issued_at` is not before `expires`.
+    #[error("not-before must be before expiry, and issued at most a day before not-before")]
     Window,
+    /// A green code with a quarantine end, or a yellow/red one without.
+    #[error("yellow and red codes need a quarantine end; green codes have none")]
+    QuarantineEnd,
+}
+
+impl ClaimsError {
+    /// Stable short code (`D|…`: the decoded claims break a rule).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClaimsError::MaskedName => "D|NAM",
+            ClaimsError::IdLast4 => "D|ID4",
+            ClaimsError::Region => "D|REG",
+            ClaimsError::Window => "D|WIN",
+            ClaimsError::QuarantineEnd => "D|QUA",
+        }
+    }
+}
+
+/// Checks an ID number's last 4 characters: `0-9`, or `X` (the checksum character).
+pub fn valid_id_last4(text: &str) -> bool {
+    text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit() || b == b'X')
 }
 
 impl Claims {
@@ -109,18 +172,22 @@ impl Claims {
         if self.masked_name.is_empty() || self.masked_name.len() > MAX_MASKED_NAME {
             return Err(ClaimsError::MaskedName);
         }
-        if self.id_last4.len() != 4
-            || !self
-                .id_last4
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'X')
-        {
+        if !valid_id_last4(&self.id_last4) {
             return Err(ClaimsError::IdLast4);
         }
-        if self.not_before >= self.expires {
+        if !(100_000..=999_999).contains(&self.region) {
+            return Err(ClaimsError::Region);
+        }
+        if self.not_before >= self.expires
+            || self.issued_at.saturating_add(MAX_ISSUE_LEAD_SECS) < self.not_before
+            || self.issued_at >= self.expires
+        {
             return Err(ClaimsError::Window);
         }
-        Ok(())
+        match (self.colour, self.quarantine_end) {
+            (Colour::Green, None) | (Colour::Yellow | Colour::Red, Some(_)) => Ok(()),
+            _ => Err(ClaimsError::QuarantineEnd),
+        }
     }
 
     /// The bytes the issuer signs: [`CREDENTIAL_CONTEXT`] then the claims' canonical bytes.
@@ -128,6 +195,18 @@ impl Claims {
         let mut input = CREDENTIAL_CONTEXT.to_vec();
         input.extend_from_slice(&codec::encode(self));
         input
+    }
+
+    /// Whether this is a paper code.
+    pub fn is_paper(&self) -> bool {
+        self.holder == Holder::Paper
+    }
+
+    /// Whole days from `now` until the quarantine ends, rounded up; 0 when none or over.
+    pub fn quarantine_days_left(&self, now: u64) -> u64 {
+        self.quarantine_end
+            .map(|end| end.saturating_sub(now).div_ceil(86_400))
+            .unwrap_or(0)
     }
 }
 
@@ -176,13 +255,16 @@ mod tests {
     fn claims() -> Claims {
         Claims {
             issuer: KeyId([0; 8]),
-            id: CredentialId([9; 16]),
+            id: CredentialId([9; 8]),
             colour: Colour::Green,
             masked_name: "张*伟".into(),
             id_last4: "123X".into(),
+            region: 330900,
+            issued_at: 1_700_000_000,
             not_before: 1_700_000_000,
             expires: 1_700_086_400,
-            holder: [7; 32],
+            quarantine_end: None,
+            holder: Holder::Device([7; 32]),
         }
     }
 
@@ -191,6 +273,7 @@ mod tests {
         let key = SigningKey::from_bytes(&[1; 32]);
         let cred = Credential::issue(claims(), &key).unwrap();
         assert_eq!(cred.claims.issuer, KeyId::of(&key.verifying_key()));
+        assert_eq!(cred.to_bytes().len(), 146);
         let text = cred.to_qr_text();
         assert!(text.starts_with("HCC1:"));
         assert_eq!(Credential::from_qr_text(&text).unwrap(), cred);
@@ -199,15 +282,31 @@ mod tests {
     #[test]
     fn field_rules_are_enforced() {
         let key = SigningKey::from_bytes(&[1; 32]);
+        let cases: Vec<(fn(&mut Claims), ClaimsError)> = vec![
+            (|c| c.id_last4 = "12a4".into(), ClaimsError::IdLast4),
+            (|c| c.masked_name = "x".repeat(33), ClaimsError::MaskedName),
+            (|c| c.masked_name.clear(), ClaimsError::MaskedName),
+            (|c| c.expires = c.not_before, ClaimsError::Window),
+            (|c| c.issued_at = c.not_before - 86_401, ClaimsError::Window),
+            (|c| c.region = 33090, ClaimsError::Region),
+            (|c| c.quarantine_end = Some(1), ClaimsError::QuarantineEnd),
+            (|c| c.colour = Colour::Red, ClaimsError::QuarantineEnd),
+        ];
+        for (edit, expected) in cases {
+            let mut c = claims();
+            edit(&mut c);
+            assert_eq!(Credential::issue(c, &key), Err(expected));
+        }
+    }
+
+    #[test]
+    fn quarantine_days_round_up() {
         let mut c = claims();
-        c.id_last4 = "12a4".into();
-        assert_eq!(Credential::issue(c, &key), Err(ClaimsError::IdLast4));
-        let mut c = claims();
-        c.masked_name = "x".repeat(33);
-        assert_eq!(Credential::issue(c, &key), Err(ClaimsError::MaskedName));
-        let mut c = claims();
-        c.expires = c.not_before;
-        assert_eq!(Credential::issue(c, &key), Err(ClaimsError::Window));
+        c.colour = Colour::Red;
+        c.quarantine_end = Some(1_000_000 + 12 * 86_400 - 5);
+        assert_eq!(c.quarantine_days_left(1_000_000), 12);
+        assert_eq!(c.quarantine_days_left(1_000_000 + 12 * 86_400), 0);
+        assert_eq!(Colour::Red.quarantine_days(), 14);
     }
 
     #[test]

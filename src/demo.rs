@@ -1,20 +1,21 @@
-//! The embedded default: a demo issuer and three demo residents (green, yellow, red), made
-//! on first run so every page works with no set-up.
+//! The embedded default: a demo root, a demo issuer and three demo residents (green, yellow,
+//! red), made on first run so every page works with no set-up.
 //!
 //! Every key is made from seed bytes the caller supplies (the app uses the browser's
 //! `crypto.getRandomValues`); nothing here is a real key, and the issuer is named
 //! "DEMO issuer" wherever it appears.
 
-use crate::credential::{Claims, ClaimsError, Colour, Credential};
+use crate::credential::{Claims, ClaimsError, Colour, Credential, Holder};
 use crate::keys::{CredentialId, KeyId};
-use crate::trust::{TrustList, TrustedIssuer};
-use ed25519_dalek::SigningKey;
+use crate::trust::{Role, SignedTrustList, TrustList, TrustedIssuer};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 
 /// Name of the demo issuer in trust lists.
 pub const DEMO_ISSUER_NAME: &str = "DEMO issuer (not a health authority)";
-
 /// How long demo credentials are valid: 30 days, in seconds.
 pub const DEMO_VALIDITY_SECS: u64 = 30 * 24 * 3600;
+/// Region code of the demo residents (Zhoushan).
+pub const DEMO_REGION: u32 = 330900;
 
 /// One demo resident: their credential and their holder (device) key seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,34 +26,41 @@ pub struct DemoResident {
     pub holder_seed: [u8; 32],
 }
 
-/// The demo issuer and residents.
+/// The demo root, issuer and residents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoWorld {
+    /// Seed of the demo root key (signs the demo trust list).
+    pub root_seed: [u8; 32],
     /// Seed of the demo issuer's Ed25519 key.
     pub issuer_seed: [u8; 32],
+    /// When the world was made, Unix seconds (start of the issuer key's window).
+    pub created_at: u64,
     /// Green, yellow and red residents, in that order.
     pub residents: Vec<DemoResident>,
 }
 
-/// The three demo residents: colour, masked name, last 4 of the ID number.
-pub const DEMO_PEOPLE: [(Colour, &str, &str); 3] = [
-    (Colour::Green, "张*伟", "1234"),
-    (Colour::Yellow, "李*娜", "5678"),
-    (Colour::Red, "W*** F**", "903X"),
+/// The three demo residents: colour, masked name, last 4 of the ID number, days of
+/// quarantine left.
+pub const DEMO_PEOPLE: [(Colour, &str, &str, u64); 3] = [
+    (Colour::Green, "张*伟", "1234", 0),
+    (Colour::Yellow, "李*娜", "5678", 5),
+    (Colour::Red, "W*** F**", "903X", 12),
 ];
 
 impl DemoWorld {
     /// Makes a demo world valid from `now` (Unix seconds) for [`DEMO_VALIDITY_SECS`];
     /// `random` fills buffers with random bytes.
     pub fn generate(mut random: impl FnMut(&mut [u8]), now: u64) -> Result<DemoWorld, ClaimsError> {
+        let mut root_seed = [0u8; 32];
+        random(&mut root_seed);
         let mut issuer_seed = [0u8; 32];
         random(&mut issuer_seed);
         let issuer = SigningKey::from_bytes(&issuer_seed);
         let mut residents = Vec::new();
-        for (colour, name, last4) in DEMO_PEOPLE {
+        for (colour, name, last4, days_left) in DEMO_PEOPLE {
             let mut holder_seed = [0u8; 32];
             random(&mut holder_seed);
-            let mut id = [0u8; 16];
+            let mut id = [0u8; 8];
             random(&mut id);
             let holder = SigningKey::from_bytes(&holder_seed).verifying_key();
             let claims = Claims {
@@ -61,9 +69,12 @@ impl DemoWorld {
                 colour,
                 masked_name: name.into(),
                 id_last4: last4.into(),
+                region: DEMO_REGION,
+                issued_at: now,
                 not_before: now.saturating_sub(60),
                 expires: now.saturating_add(DEMO_VALIDITY_SECS),
-                holder: holder.to_bytes(),
+                quarantine_end: (days_left > 0).then(|| now + days_left * 86_400 - 3600),
+                holder: Holder::Device(holder.to_bytes()),
             };
             residents.push(DemoResident {
                 credential: Credential::issue(claims, &issuer)?,
@@ -71,17 +82,35 @@ impl DemoWorld {
             });
         }
         Ok(DemoWorld {
+            root_seed,
             issuer_seed,
+            created_at: now,
             residents,
         })
     }
 
-    /// A trust list holding the demo issuer alone.
-    pub fn trust_list(&self) -> TrustList {
-        let key = SigningKey::from_bytes(&self.issuer_seed).verifying_key();
+    /// The demo root's public key (what a demo checkpoint pins).
+    pub fn root_key(&self) -> VerifyingKey {
+        SigningKey::from_bytes(&self.root_seed).verifying_key()
+    }
+
+    /// A trust list of the demo issuer alone, signed by the demo root at `now` (sequence
+    /// `now`, so a later one replaces an earlier one).
+    pub fn trust_list(&self, now: u64) -> SignedTrustList {
+        let issuer = SigningKey::from_bytes(&self.issuer_seed).verifying_key();
         TrustList {
-            issuers: vec![TrustedIssuer::new(&key, DEMO_ISSUER_NAME)],
+            root: KeyId([0; 8]),
+            sequence: now,
+            signed_at: now,
+            issuers: vec![TrustedIssuer::new(
+                &issuer,
+                DEMO_ISSUER_NAME,
+                Role::HealthAuthority,
+                self.created_at.saturating_sub(3600),
+                self.created_at.saturating_add(DEMO_VALIDITY_SECS),
+            )],
         }
+        .sign(&SigningKey::from_bytes(&self.root_seed))
     }
 
     /// Whether any demo credential has expired at `now`, so the world should be made anew.
@@ -96,11 +125,13 @@ impl DemoWorld {
 mod tests {
     use super::*;
     use crate::presentation::Presentation;
+    use crate::trust::TrustStore;
     use crate::verify::verify;
 
     #[test]
     fn demo_residents_verify_against_the_demo_trust_list() {
         let mut counter = 0u8;
+        let now = 1_800_000_000;
         let world = DemoWorld::generate(
             |buf| {
                 for b in buf.iter_mut() {
@@ -108,24 +139,27 @@ mod tests {
                     *b = counter;
                 }
             },
-            1_800_000_000,
+            now,
         )
         .unwrap();
-        let trust = world.trust_list();
-        let colours: Vec<Colour> = world
+        let text = world.trust_list(now).to_text();
+        let list = TrustList::from_text(&text, &[world.root_key()]).unwrap();
+        let trust = TrustStore::with(list);
+        let results: Vec<(Colour, u64)> = world
             .residents
             .iter()
             .map(|r| {
                 let key = SigningKey::from_bytes(&r.holder_seed);
-                let p = Presentation::sign(r.credential.clone(), &key, 1_800_000_010);
-                verify(&p.to_qr_text(), &trust, 1_800_000_020)
-                    .unwrap()
-                    .claims
-                    .colour
+                let p = Presentation::sign(r.credential.clone(), None, &key, now + 10);
+                let v = verify(&p.to_qr_text(), &trust, now + 20).unwrap();
+                (v.claims.colour, v.claims.quarantine_days_left(now + 20))
             })
             .collect();
-        assert_eq!(colours, vec![Colour::Green, Colour::Yellow, Colour::Red]);
-        assert!(!world.expired(1_800_000_000));
-        assert!(world.expired(1_800_000_000 + DEMO_VALIDITY_SECS));
+        assert_eq!(
+            results,
+            vec![(Colour::Green, 0), (Colour::Yellow, 5), (Colour::Red, 12)]
+        );
+        assert!(!world.expired(now));
+        assert!(world.expired(now + DEMO_VALIDITY_SECS));
     }
 }

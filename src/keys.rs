@@ -3,7 +3,10 @@
 //! * A **key id** ([`KeyId`]) is the first 8 bytes of SHA-256 over the 32-byte Ed25519
 //!   public key (RFC 8032 §5.1.5 encoding). It names an issuer key in credentials and trust
 //!   lists without carrying the whole key.
-//! * A **credential id** ([`CredentialId`]) is 16 random bytes chosen by the issuer.
+//! * A **credential id** ([`CredentialId`]) is 8 random bytes chosen by the issuer (also used
+//!   for passes). 64 bits keep the QR code and the revocation list small: among 10 million
+//!   ids the chance that any two collide is about 3 in a million, and the issuer's registry
+//!   refuses a duplicate anyway.
 //! * Keys travel as text: 64 lowercase hexadecimal characters for the 32-byte public key or
 //!   for the 32-byte secret seed (RFC 8032 §5.1.5 "private key").
 //!
@@ -34,9 +37,10 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// A credential's identifier: 16 bytes chosen at random by the issuer.
+/// A credential's (or pass's) identifier: 8 bytes chosen at random by the issuer. Ordered
+/// bytewise, as revocation lists sort them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CredentialId(pub [u8; 16]);
+pub struct CredentialId(pub [u8; 8]);
 
 impl fmt::Display for CredentialId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

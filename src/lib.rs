@@ -11,19 +11,27 @@
 //! I/O, no clock and no randomness of its own. Every decision takes `now` (seconds since the
 //! Unix epoch, UTC) and every key is made from a seed the caller supplies.
 //!
-//! Pipeline of [`verify::verify`], one error variant per stage (see [`verify::VerifyError`]):
+//! The pipeline of [`verify::verify_in`] has one error variant per stage, each with a stable
+//! short code (see [`verify::VerifyError`]); [`policy::decide`] turns a verified code and a
+//! temperature into a [`policy::Verdict`].
 //!
-//! 1. QR text → message kind and version from the prefix (`HCP1:`) → base45 (RFC 9285) →
-//!    bytes, with a hard size limit ([`codec`]).
-//! 2. Strict canonical decoding (postcard): trailing bytes and non-canonical encodings are
-//!    errors ([`codec::decode_canonical`]).
-//! 3. Issuer signature (Ed25519, RFC 8032, `verify_strict`) with the key named by its key id
-//!    in the [`trust::TrustList`].
-//! 4. Validity window (not before / expires) with a stated clock-skew allowance.
-//! 5. Holder binding: the presentation is signed by the holder key named in the credential,
-//!    and its timestamp lies within the freshness window (default ±60 s).
+//! # Messages (format version 1)
 //!
-//! The byte layouts are documented in [`credential`], [`presentation`] and [`trust`].
+//! Every message is the postcard encoding of a Rust structure, checked strictly (one byte
+//! string per message), as QR text `HC<kind><version>:` + base45 (RFC 9285). The byte layout
+//! of each is in its module, enough to write a second implementation:
+//!
+//! | prefix | message | module |
+//! |--------|---------|--------|
+//! | `HCC1:` | credential (health code), or paper code | [`credential`] |
+//! | `HCA1:` | pass ("one code, one certificate") | [`pass`] |
+//! | `HCP1:` | presentation: credential + optional pass + timestamp, holder-signed | [`presentation`] |
+//! | `HCR1:` | holder request: holder key, typed name, health declaration | [`request`] |
+//! | `HCT1:` | trust list, root-signed | [`trust`] |
+//! | `HCL1:` | revocation list, full or delta | [`revocation`] |
+//!
+//! Signatures are Ed25519 (RFC 8032) over a context string + the message's bytes, checked
+//! with one acceptance rule ([`signature`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -31,20 +39,28 @@
 pub mod codec;
 pub mod credential;
 pub mod demo;
+pub mod inspect;
 pub mod keys;
+pub mod pass;
 pub mod policy;
 pub mod presentation;
 pub mod render;
+pub mod request;
+pub mod revocation;
 pub mod scan;
+pub mod signature;
 pub mod trust;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use credential::{Claims, Colour, Credential};
+pub use credential::{Claims, Colour, Credential, Holder};
 pub use keys::{CredentialId, KeyId};
-pub use policy::{decide, Decision, Verdict};
+pub use pass::{Pass, PassClaims, PassKind};
+pub use policy::{decide, Decision, Policy, Reason, Temperature, Verdict};
 pub use presentation::Presentation;
-pub use trust::{TrustList, TrustedIssuer};
-pub use verify::{verify, verify_with, ErrorClass, Verified, VerifyError, VerifyOptions};
+pub use request::{Declaration, HolderRequest};
+pub use revocation::{RevocationList, RevocationSet, Scope};
+pub use trust::{Role, SignedTrustList, TrustList, TrustStore, TrustedIssuer};
+pub use verify::{verify, verify_in, Context, ErrorClass, Verified, VerifyError, VerifyOptions};

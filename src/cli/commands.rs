@@ -1,10 +1,15 @@
 //! The CLI's arguments and what each subcommand does.
 
 use crate::files;
-use clap::{Args, Parser, Subcommand};
-use healthcode::keys::{CredentialId, KeyId};
-use healthcode::trust::{TrustList, TrustedIssuer};
-use healthcode::{decide, verify, Claims, Colour, Credential, Decision, ErrorClass, Presentation};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use healthcode::codec::{self, MessageKind};
+use healthcode::inspect;
+use healthcode::keys::{to_hex, CredentialId, KeyId};
+use healthcode::{
+    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder, Pass,
+    PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet, Role, Scope,
+    Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
+};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -25,17 +30,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write a trust list of issuer public keys (text starting `HCT1:`).
-    TrustList {
-        /// An issuer as NAME=PUBLIC_KEY_FILE; repeat for more.
-        #[arg(long = "issuer", required = true)]
-        issuers: Vec<String>,
-        /// Where to write the trust list.
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Issue a credential (a health code) for a holder's public key.
+    /// Sign a trust list with the root key (text starting `HCT1:`).
+    TrustList(TrustListArgs),
+    /// Issue a credential (a health code) for a holder's public key, or a paper code.
     Issue(IssueArgs),
+    /// Issue a pass for a place to a holder's public key.
+    Pass(PassArgs),
+    /// Sign a revocation list (full, or a delta on an earlier one).
+    RevocationList(RevocationArgs),
     /// Make a holder-signed presentation (the live QR) from a credential.
     Present {
         /// The credential file (`HCC1:` text).
@@ -44,6 +46,9 @@ enum Command {
         /// The holder's secret key file.
         #[arg(long)]
         holder_key: PathBuf,
+        /// A pass file (`HCA1:` text) to show with the code.
+        #[arg(long)]
+        pass: Option<PathBuf>,
         #[command(flatten)]
         clock: Clock,
         #[command(flatten)]
@@ -57,17 +62,42 @@ enum Command {
         #[command(flatten)]
         output: QrOutput,
     },
-    /// Verify a presentation given as QR text, a file holding the text, or an image of the
-    /// QR code. Exit 0 admit, 1 deny or invalid, 2 cannot check or error.
-    Verify {
+    /// Show every field of a credential or presentation with its byte offset and length,
+    /// and the QR version it needs.
+    Inspect {
         /// QR text, or a path to a text or image file.
         input: String,
-        /// Trust list file; without it nothing can be checked.
-        #[arg(long)]
-        trust: PathBuf,
-        #[command(flatten)]
-        clock: Clock,
     },
+    /// Verify a presentation or paper code given as QR text, a text file, or an image.
+    /// Exit 0 admit, 1 deny / refer / invalid, 2 cannot check or error.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct TrustListArgs {
+    /// The root's secret key file.
+    #[arg(long)]
+    root_key: PathBuf,
+    /// A health-authority key as NAME=PUBLIC_KEY_FILE; repeat for more.
+    #[arg(long = "issuer")]
+    issuers: Vec<String>,
+    /// A pass issuer as NAME=PUBLIC_KEY_FILE=PLACE[,PLACE…]; repeat for more.
+    #[arg(long = "pass-issuer")]
+    pass_issuers: Vec<String>,
+    /// Start of the keys' issuing window (Unix seconds); default now - 1 day.
+    #[arg(long)]
+    valid_from: Option<u64>,
+    /// End of the keys' issuing window (Unix seconds); default now + 365 days.
+    #[arg(long)]
+    valid_until: Option<u64>,
+    /// Sequence number; default now (so each new list is newer).
+    #[arg(long)]
+    sequence: Option<u64>,
+    /// Where to write the trust list.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 #[derive(Debug, Args)]
@@ -76,8 +106,11 @@ struct IssueArgs {
     #[arg(long)]
     issuer_key: PathBuf,
     /// The holder's public key file.
+    #[arg(long, required_unless_present = "paper", conflicts_with = "paper")]
+    holder: Option<PathBuf>,
+    /// Issue a paper code (no holder key; checked against the ID card).
     #[arg(long)]
-    holder: PathBuf,
+    paper: bool,
     /// green, yellow or red.
     #[arg(long, value_parser = parse_colour)]
     colour: Colour,
@@ -87,16 +120,100 @@ struct IssueArgs {
     /// The last 4 characters of the ID number.
     #[arg(long)]
     id_last4: String,
+    /// Administrative division code of the issuing region.
+    #[arg(long, default_value_t = 330900)]
+    region: u32,
     /// Valid from (Unix seconds); default now - 60.
     #[arg(long)]
     not_before: Option<u64>,
     /// Valid until (Unix seconds); default now + 30 days.
     #[arg(long)]
     expires: Option<u64>,
+    /// End of quarantine (Unix seconds) for yellow and red; default now + 7 or 14 days.
+    #[arg(long)]
+    quarantine_end: Option<u64>,
     #[command(flatten)]
     clock: Clock,
     #[command(flatten)]
     output: QrOutput,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Resident,
+    Employee,
+    Visitor,
+    Vehicle,
+}
+
+#[derive(Debug, Args)]
+struct PassArgs {
+    /// The pass issuer's secret key file.
+    #[arg(long)]
+    issuer_key: PathBuf,
+    /// The holder's public key file.
+    #[arg(long)]
+    holder: PathBuf,
+    /// The place id, e.g. 330902-0017.
+    #[arg(long)]
+    place: String,
+    /// Resident, employee, visitor or vehicle.
+    #[arg(long, value_enum, default_value = "resident")]
+    kind: KindArg,
+    /// The vehicle's plate (with --kind vehicle).
+    #[arg(long, required_if_eq("kind", "vehicle"))]
+    plate: Option<String>,
+    /// Days of validity from now.
+    #[arg(long, default_value_t = 90)]
+    days: u64,
+    #[command(flatten)]
+    clock: Clock,
+    #[command(flatten)]
+    output: QrOutput,
+}
+
+#[derive(Debug, Args)]
+struct RevocationArgs {
+    /// The signing health-authority secret key file.
+    #[arg(long)]
+    signer_key: PathBuf,
+    /// A revoked credential or pass id (16 hex characters); repeat for more.
+    #[arg(long = "id")]
+    ids: Vec<String>,
+    /// Make a delta on the list with this sequence number instead of a full list.
+    #[arg(long)]
+    delta_on: Option<u64>,
+    /// Sequence number; default now.
+    #[arg(long)]
+    sequence: Option<u64>,
+    /// Where to write the list.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// QR text, or a path to a text or image file.
+    input: String,
+    /// Trust list file.
+    #[arg(long)]
+    trust: PathBuf,
+    /// The pinned root public key file the trust list must be signed by.
+    #[arg(long)]
+    root: PathBuf,
+    /// Revocation list files, applied in order (a full list, then deltas).
+    #[arg(long = "revocation")]
+    revocation: Vec<PathBuf>,
+    /// Require a pass for this place id.
+    #[arg(long)]
+    place: Option<String>,
+    /// The measured temperature in °C, e.g. 36.6.
+    #[arg(long)]
+    temperature: Option<String>,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 #[derive(Debug, Args)]
@@ -166,7 +283,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             let public = key.verifying_key();
             files::write_secret_key(&out, &seed)?;
             let pub_path = PathBuf::from(format!("{}.pub", out.display()));
-            files::write_text(&pub_path, &healthcode::keys::to_hex(public.as_bytes()))?;
+            files::write_text(&pub_path, &to_hex(public.as_bytes()))?;
             println!(
                 "key id {} — secret key {} (mode 0600), public key {}",
                 KeyId::of(&public),
@@ -175,27 +292,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::TrustList { issuers, out } => {
-            let mut list = TrustList::default();
-            for spec in issuers {
-                let (name, path) = spec
-                    .rsplit_once('=')
-                    .ok_or_else(|| format!("--issuer '{spec}': expected NAME=PUBLIC_KEY_FILE"))?;
-                let key = files::read_verifying_key(Path::new(path))?;
-                list.insert(TrustedIssuer::new(&key, name));
-            }
-            files::write_text(&out, &list.to_text())?;
-            println!(
-                "trust list of {} issuer(s) written to {}",
-                list.issuers.len(),
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::TrustList(args) => trust_list(args),
         Command::Issue(args) => issue(args),
+        Command::Pass(args) => pass(args),
+        Command::RevocationList(args) => revocation_list(args),
         Command::Present {
             credential,
             holder_key,
+            pass,
             clock,
             output,
         } => {
@@ -203,13 +307,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             let cred = Credential::from_qr_text(&text)
                 .map_err(|e| format!("{}: {} ({})", credential.display(), e, e.code()))?;
             let key = files::read_signing_key(&holder_key)?;
-            if key.verifying_key().to_bytes() != cred.claims.holder {
+            if cred.claims.holder != Holder::Device(key.verifying_key().to_bytes()) {
                 return Err(format!(
                     "{} is not the holder key named in the credential",
                     holder_key.display()
                 ));
             }
-            let presentation = Presentation::sign(cred, &key, clock.now()?);
+            let pass = match pass {
+                Some(path) => Some(
+                    Pass::from_qr_text(&files::read_text(&path)?)
+                        .map_err(|e| format!("{}: {} ({})", path.display(), e, e.code()))?,
+                ),
+                None => None,
+            };
+            let presentation = Presentation::sign(cred, pass, &key, clock.now()?);
             output.write(&presentation.to_qr_text())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -217,61 +328,283 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             output.write(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify {
-            input,
-            trust,
-            clock,
-        } => verify_command(&input, &trust, clock.now()?),
+        Command::Inspect { input } => inspect_command(&input),
+        Command::Verify(args) => verify_command(args),
     }
+}
+
+fn split_named(spec: &str, what: &str) -> Result<(String, PathBuf, Option<String>), String> {
+    let mut parts = spec.splitn(3, '=');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(name), Some(path), rest) if !name.is_empty() && !path.is_empty() => Ok((
+            name.to_owned(),
+            PathBuf::from(path),
+            rest.map(str::to_owned),
+        )),
+        _ => Err(format!("{what} '{spec}': expected NAME=PUBLIC_KEY_FILE")),
+    }
+}
+
+fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
+    let now = args.clock.now()?;
+    let root = files::read_signing_key(&args.root_key)?;
+    let from = args.valid_from.unwrap_or(now.saturating_sub(86_400));
+    let until = args.valid_until.unwrap_or(now.saturating_add(365 * 86_400));
+    let mut issuers = Vec::new();
+    for spec in &args.issuers {
+        let (name, path, _) = split_named(spec, "--issuer")?;
+        let key = files::read_verifying_key(&path)?;
+        issuers.push(TrustedIssuer::new(
+            &key,
+            &name,
+            Role::HealthAuthority,
+            from,
+            until,
+        ));
+    }
+    for spec in &args.pass_issuers {
+        let (name, path, places) = split_named(spec, "--pass-issuer")?;
+        let places: Vec<String> = places
+            .ok_or_else(|| {
+                format!("--pass-issuer '{spec}': expected NAME=PUBLIC_KEY_FILE=PLACE[,PLACE…]")
+            })?
+            .split(',')
+            .map(str::to_owned)
+            .collect();
+        let key = files::read_verifying_key(&path)?;
+        issuers.push(TrustedIssuer::new(
+            &key,
+            &name,
+            Role::PassIssuer(places),
+            from,
+            until,
+        ));
+    }
+    if issuers.is_empty() {
+        return Err("a trust list needs at least one --issuer or --pass-issuer".into());
+    }
+    let count = issuers.len();
+    let signed = TrustList {
+        root: KeyId([0; 8]),
+        sequence: args.sequence.unwrap_or(now),
+        signed_at: now,
+        issuers,
+    }
+    .sign(&root);
+    files::write_text(&args.out, &signed.to_text())?;
+    println!(
+        "trust list {} of {count} key(s), signed by root {}, written to {}",
+        signed.list.sequence,
+        signed.list.root,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn issue(args: IssueArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let issuer = files::read_signing_key(&args.issuer_key)?;
-    let holder = files::read_verifying_key(&args.holder)?;
+    let holder = match &args.holder {
+        Some(path) => Holder::Device(files::read_verifying_key(path)?.to_bytes()),
+        None => Holder::Paper,
+    };
+    let quarantine_end = match args.colour {
+        Colour::Green => None,
+        c => Some(
+            args.quarantine_end
+                .unwrap_or(now + c.quarantine_days() * 86_400),
+        ),
+    };
+    let not_before = args.not_before.unwrap_or(now.saturating_sub(60));
     let claims = Claims {
-        issuer: KeyId::of(&issuer.verifying_key()),
-        id: CredentialId(random_bytes::<16>()?),
+        issuer: KeyId([0; 8]),
+        id: CredentialId(random_bytes::<8>()?),
         colour: args.colour,
         masked_name: args.name,
         id_last4: args.id_last4,
-        not_before: args.not_before.unwrap_or(now.saturating_sub(60)),
+        region: args.region,
+        issued_at: now.min(not_before),
+        not_before,
         expires: args
             .expires
             .unwrap_or(now.saturating_add(healthcode::demo::DEMO_VALIDITY_SECS)),
-        holder: holder.to_bytes(),
+        quarantine_end,
+        holder,
     };
     let credential = Credential::issue(claims, &issuer).map_err(|e| e.to_string())?;
+    eprintln!("credential id {}", credential.claims.id);
     args.output.write(&credential.to_qr_text())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_command(input: &str, trust_path: &Path, now: u64) -> Result<ExitCode, String> {
-    let trust = TrustList::from_text(&files::read_text(trust_path)?)
-        .map_err(|e| format!("{}: {} ({})", trust_path.display(), e, e.code()))?;
+fn pass(args: PassArgs) -> Result<ExitCode, String> {
+    let now = args.clock.now()?;
+    let issuer = files::read_signing_key(&args.issuer_key)?;
+    let holder = files::read_verifying_key(&args.holder)?;
+    let kind = match args.kind {
+        KindArg::Resident => PassKind::Resident,
+        KindArg::Employee => PassKind::Employee,
+        KindArg::Visitor => PassKind::Visitor,
+        KindArg::Vehicle => PassKind::Vehicle(args.plate.unwrap_or_default()),
+    };
+    let pass = Pass::issue(
+        PassClaims {
+            issuer: KeyId([0; 8]),
+            id: CredentialId(random_bytes::<8>()?),
+            place: args.place,
+            kind,
+            not_before: now.saturating_sub(60),
+            expires: now.saturating_add(args.days.saturating_mul(86_400)),
+            holder: holder.to_bytes(),
+        },
+        &issuer,
+    )
+    .map_err(|e| e.to_string())?;
+    eprintln!("pass id {}", pass.claims.id);
+    args.output.write(&pass.to_qr_text())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_id(text: &str) -> Result<CredentialId, String> {
+    let text = text.trim();
+    let bytes: Vec<u8> = (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("'{text}' is not 16 hex characters"))?;
+    let bytes: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| format!("'{text}' is not 16 hex characters"))?;
+    Ok(CredentialId(bytes))
+}
+
+fn revocation_list(args: RevocationArgs) -> Result<ExitCode, String> {
+    let now = args.clock.now()?;
+    let signer = files::read_signing_key(&args.signer_key)?;
+    let revoked = args
+        .ids
+        .iter()
+        .map(|s| parse_id(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let signed = RevocationList {
+        signer: KeyId([0; 8]),
+        sequence: args.sequence.unwrap_or(now),
+        signed_at: now,
+        scope: args.delta_on.map(Scope::Delta).unwrap_or(Scope::Full),
+        revoked,
+    }
+    .sign(&signer);
+    let text = signed.to_text();
+    files::write_text(&args.out, &text)?;
+    println!(
+        "revocation list {} ({:?}) of {} id(s): {} bytes, {} characters, written to {}",
+        signed.list.sequence,
+        signed.list.scope,
+        signed.list.revoked.len(),
+        codec::encode(&signed).len(),
+        text.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// QR text from an argument: the text itself, a text file, or an image file.
+fn read_input(input: &str) -> Result<String, String> {
     let path = Path::new(input);
-    let text = if path.is_file() {
+    if path.is_file() {
         match files::read_text(path) {
-            Ok(text) if text.starts_with("HC") => text,
-            _ => files::scan_image(path)?,
+            Ok(text) if text.starts_with("HC") => Ok(text),
+            _ => files::scan_image(path),
         }
     } else {
-        input.to_owned()
+        Ok(input.to_owned())
+    }
+}
+
+fn inspect_command(input: &str) -> Result<ExitCode, String> {
+    let text = read_input(input)?;
+    let (fields, total) = match codec::peek_kind(&text) {
+        Some(MessageKind::Credential) => {
+            let c = Credential::from_qr_text(&text).map_err(|e| format!("{e} ({})", e.code()))?;
+            (inspect::credential_layout(&c), c.to_bytes().len())
+        }
+        _ => {
+            let p = Presentation::from_qr_text(&text).map_err(|e| format!("{e} ({})", e.code()))?;
+            (inspect::presentation_layout(&p), p.to_bytes().len())
+        }
     };
-    match verify(&text, &trust, now) {
+    println!("{:>6} {:>4}  field = value", "offset", "len");
+    for f in fields {
+        println!("{:>6} {:>4}  {} = {}", f.offset, f.len, f.name, f.value);
+    }
+    let m = healthcode::render::matrix(&text).map_err(|e| e.to_string())?;
+    println!(
+        "{total} bytes; QR text {} characters; QR version {} at level M ({}×{} modules with the quiet zone)",
+        text.len(),
+        m.version,
+        m.size,
+        m.size
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_command(args: VerifyArgs) -> Result<ExitCode, String> {
+    let now = args.clock.now()?;
+    let root = files::read_verifying_key(&args.root)?;
+    let list = TrustList::from_text(&files::read_text(&args.trust)?, &[root])
+        .map_err(|e| format!("{}: {} ({})", args.trust.display(), e, e.code()))?;
+    let trust = TrustStore::with(list);
+    let mut revocation = RevocationSet::default();
+    for path in &args.revocation {
+        let list = RevocationList::from_text(&files::read_text(path)?, &trust)
+            .map_err(|e| format!("{}: {} ({})", path.display(), e, e.code()))?;
+        revocation
+            .apply(list)
+            .map_err(|e| format!("{}: {} ({})", path.display(), e, e.code()))?;
+    }
+    let temperature = match &args.temperature {
+        Some(t) => Some(Temperature::parse(t).map_err(|e| format!("--temperature {t}: {e}"))?),
+        None => None,
+    };
+    let options = VerifyOptions {
+        require_pass_for: args.place.clone(),
+        ..VerifyOptions::default()
+    };
+    let text = read_input(&args.input)?;
+    let ctx = Context {
+        trust: &trust,
+        revocation: (!args.revocation.is_empty()).then_some(&revocation),
+        options: &options,
+        now,
+    };
+    match verify_in(&text, &ctx) {
         Ok(verified) => {
-            let verdict = decide(&verified);
+            let verdict = decide(&verified, temperature, &Policy::default());
             let c = &verified.claims;
             println!(
-                "{} {} — {} ****{} — {} [{}] (issuer: {}, credential {})",
+                "{} {} — {} ****{} — {} [{}] (issuer: {}, credential {}{})",
                 verdict.decision.as_str().to_uppercase(),
                 c.colour.as_str(),
                 c.masked_name,
                 c.id_last4,
-                verdict.instruction,
-                verdict.reason,
+                verdict
+                    .reasons
+                    .iter()
+                    .map(|r| r.instruction)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                verdict
+                    .reasons
+                    .iter()
+                    .map(|r| r.code)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 verified.issuer_name,
-                c.id
+                c.id,
+                if c.is_paper() { ", paper code" } else { "" }
             );
             Ok(match verdict.decision {
                 Decision::Admit => ExitCode::SUCCESS,

@@ -4,7 +4,11 @@
 use super::camera::{self, CameraError, FrameGrabber};
 use super::{clock, store};
 use crate::demo::DemoWorld;
-use crate::{decide, scan, verify, Claims, Colour, Decision, ErrorClass, TrustList, VerifyError};
+use crate::{
+    decide, scan, verify_in, Claims, Colour, Context, Decision, ErrorClass, KeyId, Policy,
+    TrustList, TrustStore, VerifyError, VerifyOptions,
+};
+use ed25519_dalek::VerifyingKey;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::time::Duration;
@@ -40,30 +44,55 @@ fn error_words(err: &VerifyError) -> (&'static str, &'static str) {
         VerifyError::Decode(C::WrongKind) => ("NOT A LIVE CODE", "This is not the live code from the resident's app. Ask them to open the app."),
         VerifyError::Decode(C::UnsupportedVersion(_)) => ("CANNOT CHECK", "This code is of a newer version. Update this checkpoint."),
         VerifyError::Decode(_) | VerifyError::InvalidField => ("INVALID CODE", "The code is damaged or forged. Do not admit."),
+        VerifyError::NotLive => ("NOT A LIVE CODE", "This is a saved code, not the live code from the resident's app. Ask them to open the app."),
+        VerifyError::ClockBehind => ("CANNOT CHECK", "This device's clock is behind its trust list. Set the correct time, then scan again."),
+        VerifyError::TrustListTooOld => ("CANNOT CHECK", "The trust list is too old. Import the current trust list; check by hand meanwhile."),
+        VerifyError::RevocationListTooOld => ("CANNOT CHECK", "The revocation list is missing or too old. Import the current one; check by hand meanwhile."),
         VerifyError::UnknownIssuer => ("CANNOT CHECK", "Unknown issuer: this checkpoint does not know who issued the code. Check by hand and update the trust list."),
-        VerifyError::IssuerSignature => ("INVALID CODE", "Invalid signature: the code was forged or altered. Do not admit."),
+        VerifyError::IssuerRole | VerifyError::KeyNotValid | VerifyError::IssuerSignature => ("INVALID CODE", "Invalid signature: the code was forged or altered. Do not admit."),
+        VerifyError::Revoked => ("REVOKED CODE", "This code has been revoked by the health authority. Do not admit."),
         VerifyError::NotYetValid => ("INVALID CODE", "The code is not valid yet. Do not admit; check this device's clock."),
         VerifyError::Expired => ("EXPIRED CODE", "The code has expired. Do not admit; the resident must renew it."),
         VerifyError::HolderSignature => ("INVALID CODE", "The code was not shown from the holder's own phone. Do not admit."),
         VerifyError::Stale => ("OLD CODE", "This code is more than a minute old: a screenshot or a copy. Ask for the live code."),
         VerifyError::FromFuture => ("CLOCK WRONG", "The code's time is ahead of this device. Check both clocks."),
+        VerifyError::PassMissing => ("NO PASS", "A pass for this place is required. Do not admit."),
+        VerifyError::PassPlace
+        | VerifyError::PassIssuer
+        | VerifyError::PassSignature
+        | VerifyError::PassHolder
+        | VerifyError::PassExpired
+        | VerifyError::PassRevoked => ("INVALID PASS", "The pass is not valid for this place. Do not admit."),
     }
 }
 
-fn evaluate(text: &str, trust: &TrustList, now: u64) -> Shown {
-    match verify(text, trust, now) {
+fn evaluate(text: &str, trust: &TrustStore, now: u64) -> Shown {
+    let options = VerifyOptions::default();
+    let ctx = Context {
+        trust,
+        revocation: None,
+        options: &options,
+        now,
+    };
+    match verify_in(text, &ctx) {
         Ok(verified) => {
-            let verdict = decide(&verified);
+            let verdict = decide(&verified, None, &Policy::default());
             Shown {
                 class: "ok",
                 decision: verdict.decision,
-                code: verdict.reason,
+                code: verdict.code(),
                 headline: match verdict.decision {
                     Decision::Admit => "ADMIT",
                     Decision::Deny => "DENY",
+                    Decision::Refer if verified.claims.is_paper() => "CHECK ID CARD",
                     Decision::Refer => "CHECK MANUALLY",
                 },
-                instruction: verdict.instruction.to_owned(),
+                instruction: verdict
+                    .reasons
+                    .iter()
+                    .map(|r| r.instruction)
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 claims: Some(verified.claims),
                 at: now,
             }
@@ -90,14 +119,11 @@ fn evaluate(text: &str, trust: &TrustList, now: u64) -> Shown {
 /// The checkpoint page.
 #[component]
 pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
-    let problem = RwSignal::new(None::<String>);
-    let trust = RwSignal::new(match store::load_trust_list(&demo.trust_list()) {
-        Ok(list) => list,
-        Err(e) => {
-            problem.set(Some(e));
-            demo.trust_list()
-        }
-    });
+    let (loaded_roots, loaded_trust, problems) = store::load_trust(&demo, clock::now_secs());
+    let problem = RwSignal::new((!problems.is_empty()).then(|| problems.join(" ")));
+    let roots = RwSignal::new(loaded_roots);
+    let trust = RwSignal::new(loaded_trust);
+    let demo = StoredValue::new(demo);
     let shown = RwSignal::new(None::<Shown>);
     let camera_error = RwSignal::new(None::<CameraError>);
     let camera_on = RwSignal::new(false);
@@ -190,7 +216,40 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     return;
                 }
             };
-            import_trust_text(&text, trust, problem);
+            import_trust_text(&text, roots, trust, problem);
+        });
+    };
+
+    let import_root = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let text = match JsFuture::from(file.text()).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    problem.set(Some("Could not read that file.".into()));
+                    return;
+                }
+            };
+            match crate::keys::verifying_key_from_hex(&text) {
+                Ok(key) => {
+                    let mut all = roots.get_untracked();
+                    if !all.contains(&key) {
+                        all.push(key);
+                    }
+                    let saved = demo.with_value(|d| store::save_roots(&all, d));
+                    problem.set(saved.err());
+                    roots.set(all);
+                }
+                Err(e) => problem.set(Some(format!("Not a root public key: {e}."))),
+            }
         });
     };
 
@@ -213,10 +272,19 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             <section class="trust">
                 <h2>"Trusted issuers"</h2>
                 <ul data-testid="trust-status">
-                    {move || trust.get().issuers.into_iter().map(|i| view! {
-                        <li>{i.name}" · key "<code>{i.key_id.to_string()}</code></li>
+                    {move || trust.get().lists.into_iter().flat_map(|l| {
+                        let signed = format!("{} {}", clock::local_date(l.signed_at), clock::local_time(l.signed_at));
+                        l.issuers.into_iter().map(move |i| view! {
+                            <li>{i.name}" · key "<code>{i.key_id.to_string()}</code>" · list signed "{signed.clone()}</li>
+                        })
                     }).collect::<Vec<_>>()}
                 </ul>
+                <p class="roots" data-testid="root-status">"Pinned root keys: "
+                    {move || roots.get().iter().map(|k| KeyId::of(k).to_string()).collect::<Vec<_>>().join(", ")}
+                </p>
+                <label class="file">"Pin root public key file "
+                    <input type="file" data-testid="root-file" accept=".pub,.txt,text/plain" on:change=import_root/>
+                </label>
                 <label class="file">"Import trust list file "
                     <input type="file" data-testid="trust-file" accept=".hct,.txt,text/plain" on:change=import_file/>
                 </label>
@@ -229,7 +297,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     let text = manual.get_untracked();
                     let text = text.trim();
                     if text.starts_with("HCT") {
-                        import_trust_text(text, trust, problem);
+                        import_trust_text(text, roots, trust, problem);
                     } else if !text.is_empty() {
                         show(text);
                     }
@@ -240,19 +308,28 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     }
 }
 
-fn import_trust_text(text: &str, trust: RwSignal<TrustList>, problem: RwSignal<Option<String>>) {
-    match TrustList::from_text(text) {
-        Ok(list) => {
-            let mut merged = trust.get_untracked();
-            merged.merge(list);
-            match store::save_trust_list(&merged) {
-                Ok(()) => problem.set(None),
-                Err(e) => problem.set(Some(e)),
-            }
-            trust.set(merged);
+fn import_trust_text(
+    text: &str,
+    roots: RwSignal<Vec<VerifyingKey>>,
+    trust: RwSignal<TrustStore>,
+    problem: RwSignal<Option<String>>,
+) {
+    let pinned = roots.get_untracked();
+    let list = match TrustList::from_text(text, &pinned) {
+        Ok(list) => list,
+        Err(e) => {
+            problem.set(Some(format!("Trust list refused: {e} ({}).", e.code())));
+            return;
         }
-        Err(e) => problem.set(Some(format!("Not a trust list: {e} ({})", e.code()))),
+    };
+    let root = list.root;
+    let mut store = trust.get_untracked();
+    if let Err(e) = store.import(list) {
+        problem.set(Some(format!("Trust list refused: {e} ({}).", e.code())));
+        return;
     }
+    problem.set(store::save_trust_text(text, root, &pinned).err());
+    trust.set(store);
 }
 
 /// The full-screen verdict. Tap anywhere to scan the next code.

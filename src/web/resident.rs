@@ -40,7 +40,7 @@ pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
         residents.with_value(|rs| {
             rs.get(index).map(|r| {
                 let key = SigningKey::from_bytes(&r.holder_seed);
-                let p = Presentation::sign(r.credential.clone(), &key, signed_at);
+                let p = Presentation::sign(r.credential.clone(), None, &key, signed_at);
                 let text = p.to_qr_text();
                 let svg = render::svg(&text, "#000", "#fff").map_err(|e| e.to_string());
                 (signed_at, r.credential.claims.clone(), svg)
@@ -75,11 +75,14 @@ pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
             <div class="people" role="group" aria-label="People on this phone">{people}</div>
             {move || code.get().map(|(signed_at, claims, svg)| {
                 let (icon, words) = status(claims.colour);
+                let days_left = claims.quarantine_days_left(now.get());
+                let words = if days_left > 0 { format!("{words}, {days_left} days left") } else { words.to_owned() };
                 let next = REFRESH_SECS - (now.get().saturating_sub(signed_at)).min(REFRESH_SECS);
                 let label = format!("Health code QR: {words}, {}", claims.masked_name);
+                let words_shown = words.clone();
                 view! {
                     <section class=format!("code-card {}", claims.colour.as_str()) data-testid="code-card" data-colour=claims.colour.as_str()>
-                        <h1 class="status"><span class="icon" aria-hidden="true">{icon}</span>" "{words}</h1>
+                        <h1 class="status"><span class="icon" aria-hidden="true">{icon}</span>" "{words_shown}</h1>
                         {match svg {
                             Ok(svg) => view! { <div class="qr" role="img" aria-label=label inner_html=svg></div> }.into_any(),
                             Err(e) => view! { <p class="problem" role="alert">{format!("Cannot draw the code: {e}")}</p> }.into_any(),

@@ -3,18 +3,22 @@
 
 use crate::demo::{DemoResident, DemoWorld};
 use crate::keys::{parse_hex32, to_hex};
-use crate::{Credential, TrustList};
+use crate::{Credential, TrustList, TrustStore};
+use ed25519_dalek::VerifyingKey;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 const DEMO_KEY: &str = "healthcode.demo.v1";
-const TRUST_KEY: &str = "healthcode.trust.v1";
+const ROOTS_KEY: &str = "healthcode.roots.v1";
+const TRUST_KEY: &str = "healthcode.trust-lists.v1";
 
 /// The demo world as stored: keys as hex, credentials as their QR text.
 #[derive(Serialize, Deserialize)]
 struct StoredDemo {
+    root_seed: String,
     issuer_seed: String,
+    created_at: u64,
     residents: Vec<StoredResident>,
 }
 
@@ -27,7 +31,9 @@ struct StoredResident {
 impl StoredDemo {
     fn from_world(world: &DemoWorld) -> StoredDemo {
         StoredDemo {
+            root_seed: to_hex(&world.root_seed),
             issuer_seed: to_hex(&world.issuer_seed),
+            created_at: world.created_at,
             residents: world
                 .residents
                 .iter()
@@ -51,7 +57,9 @@ impl StoredDemo {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(DemoWorld {
+            root_seed: parse_hex32(&self.root_seed).ok()?,
             issuer_seed: parse_hex32(&self.issuer_seed).ok()?,
+            created_at: self.created_at,
             residents,
         })
     }
@@ -87,31 +95,74 @@ pub fn load_or_create_demo(now: u64) -> Result<DemoWorld, String> {
     Ok(world)
 }
 
-/// The checkpoint's trust list: the stored one, else `default` (which is then stored).
-/// A stored list that no longer decodes is reported, not silently replaced.
-pub fn load_trust_list(default: &TrustList) -> Result<TrustList, String> {
-    match LocalStorage::raw().get_item(TRUST_KEY) {
-        Ok(Some(text)) => TrustList::from_text(&text).map_err(|e| {
-            format!(
-                "the saved trust list is damaged ({}); import it again",
-                e.code()
-            )
-        }),
-        Ok(None) => {
-            save_trust_list(default)?;
-            Ok(default.clone())
+/// The checkpoint's pinned root keys and trust store: the demo root and a fresh demo list,
+/// plus every root pinned and list imported on this device. A stored list that no longer
+/// verifies is reported, not silently dropped.
+pub fn load_trust(demo: &DemoWorld, now: u64) -> (Vec<VerifyingKey>, TrustStore, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut roots = vec![demo.root_key()];
+    match LocalStorage::get::<Vec<String>>(ROOTS_KEY) {
+        Ok(stored) => {
+            for hex in stored {
+                match crate::keys::verifying_key_from_hex(&hex) {
+                    Ok(key) if !roots.contains(&key) => roots.push(key),
+                    Ok(_) => {}
+                    Err(e) => problems.push(format!("A saved root key is damaged ({e}).")),
+                }
+            }
         }
-        Err(_) => Err("this browser's storage cannot be read".to_owned()),
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
+        Err(e) => problems.push(format!("Saved root keys cannot be read ({e}).")),
     }
+    let mut store = TrustStore::default();
+    let demo_text = demo.trust_list(now).to_text();
+    let mut texts = vec![demo_text];
+    match LocalStorage::get::<Vec<String>>(TRUST_KEY) {
+        Ok(stored) => texts.extend(stored),
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
+        Err(e) => problems.push(format!("Saved trust lists cannot be read ({e}).")),
+    }
+    for text in texts {
+        match TrustList::from_text(&text, &roots) {
+            Ok(list) => {
+                // An older copy of a list held is not news.
+                let _ = store.import(list);
+            }
+            Err(e) => problems.push(format!(
+                "A saved trust list no longer verifies ({}); import it again.",
+                e.code()
+            )),
+        }
+    }
+    (roots, store, problems)
 }
 
-/// Saves the checkpoint's trust list.
-pub fn save_trust_list(list: &TrustList) -> Result<(), String> {
-    LocalStorage::raw()
-        .set_item(TRUST_KEY, &list.to_text())
-        .map_err(|_| {
-            "could not save the trust list in this browser's storage (full or disabled)".to_owned()
-        })
+/// Saves the pinned root keys (the demo root is always pinned and not saved).
+pub fn save_roots(roots: &[VerifyingKey], demo: &DemoWorld) -> Result<(), String> {
+    let hex: Vec<String> = roots
+        .iter()
+        .filter(|k| **k != demo.root_key())
+        .map(|k| to_hex(k.as_bytes()))
+        .collect();
+    LocalStorage::set(ROOTS_KEY, hex)
+        .map_err(|e| format!("Could not save the root key in this browser's storage ({e})."))
+}
+
+/// Adds an imported trust list's text to storage, replacing an older text of the same root.
+pub fn save_trust_text(
+    text: &str,
+    root: crate::KeyId,
+    roots: &[VerifyingKey],
+) -> Result<(), String> {
+    let mut texts: Vec<String> = LocalStorage::get(TRUST_KEY).unwrap_or_default();
+    texts.retain(|t| {
+        TrustList::from_text(t, roots)
+            .map(|l| l.root != root)
+            .unwrap_or(false)
+    });
+    texts.push(text.trim().to_owned());
+    LocalStorage::set(TRUST_KEY, texts)
+        .map_err(|e| format!("Could not save the trust list in this browser's storage ({e})."))
 }
 
 /// Shown instead of the app when storage or randomness fails: what happened and what to do.

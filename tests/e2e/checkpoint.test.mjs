@@ -23,7 +23,6 @@ import { after, before, describe, it } from 'node:test';
 
 import { launchWithCamera } from './browser.mjs';
 import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture, run } from './cli.mjs';
-import { tamperIssuerSignature } from './codes.mjs';
 import { serveStatic } from './server.mjs';
 import { pngToY4m } from './y4m.mjs';
 
@@ -35,6 +34,8 @@ const CASE_TIMEOUT = 5 * TIMEOUT;
 const VERDICT = '[data-testid="verdict"]';
 const TRUST_FILE = 'input[data-testid="trust-file"]';
 const TRUST_STATUS = '[data-testid="trust-status"]';
+const ROOT_FILE = 'input[data-testid="root-file"]';
+const ROOT_STATUS = '[data-testid="root-status"]';
 
 /**
  * The cases: which code the camera shows, and the verdict attributes expected, exactly.
@@ -54,7 +55,7 @@ const CASES = [
     what: 'a code whose issuer signature was altered is rejected as invalid',
     make: async (fx) => {
       const genuine = await fx.present('green', 'tampered-source');
-      return fx.render(tamperIssuerSignature(genuine.text), 'tampered');
+      return fx.render(await fx.tamper(genuine.text), 'tampered');
     },
     expected: { decision: 'deny', class: 'invalid', code: 'S|SIG', colour: '' },
   },
@@ -156,7 +157,7 @@ describe('checkpoint page reads codes from the camera', () => {
       // Precondition: the CLI, with the same decoder and verifier, reads this very image and
       // gives the expected reason. A failure below is then the app's, not the code's.
       const cliCode = c.cliCode ?? c.expected.code;
-      const cli = await run(['verify', code.png, '--trust', fx.trust]);
+      const cli = await run(['verify', code.png, ...fx.verifyArgs]);
       assert.ok(
         cli.stdout.includes(`[${cliCode}]`),
         `precondition: \`healthcode verify\` on ${code.png} gives ${cliCode}; got exit ${cli.code}: ${cli.stdout}${cli.stderr}`,
@@ -176,6 +177,13 @@ describe('checkpoint page reads codes from the camera', () => {
           step = 'waiting for the verdict (no trust list imported)';
           verdict = await waitForVerdict(page);
         } else {
+          step = 'pinning the root key';
+          await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
+          await page.waitForFunction(
+            ([sel, id]) => document.querySelector(sel)?.textContent.includes(id) ?? false,
+            [ROOT_STATUS, fx.rootKeyId],
+            { timeout: TIMEOUT, polling: 100 },
+          );
           step = 'importing the trust list';
           await page.setInputFiles(TRUST_FILE, fx.trust, { timeout: TIMEOUT });
           await page.waitForFunction(

@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { tamperIssuerSignature } from './codes.mjs';
+
 /** This directory (tests/e2e). */
 export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** The repository's top level. */
@@ -70,13 +72,15 @@ export async function makeFixture(label) {
   const dir = await mkdtemp(path.join(workRoot, `${label}-`));
   const p = (name) => path.join(dir, name);
 
+  const rootKey = p('root.key');
   const issuerKey = p('issuer.key');
   const holderKey = p('holder.key');
+  const rootKeyId = (await runOk(['keygen', '--out', rootKey])).match(/key id ([0-9a-f]{16})/)[1];
   await runOk(['keygen', '--out', issuerKey]);
   await runOk(['keygen', '--out', holderKey]);
 
   const trust = p('trust.txt');
-  await runOk(['trust-list', '--issuer', `${ISSUER_NAME}=${issuerKey}.pub`, '--out', trust]);
+  await runOk(['trust-list', '--root-key', rootKey, '--issuer', `${ISSUER_NAME}=${issuerKey}.pub`, '--out', trust]);
 
   const now = unixNow();
   const issue = (name, colour, extra = []) =>
@@ -96,6 +100,11 @@ export async function makeFixture(label) {
 
   return {
     dir,
+    rootKey,
+    rootPub: `${rootKey}.pub`,
+    rootKeyId,
+    /** What `verify` needs besides the code: the trust list and its pinned root. */
+    verifyArgs: ['--trust', trust, '--root', `${rootKey}.pub`],
     issuerKey,
     holderKey,
     trust,
@@ -122,6 +131,22 @@ export async function makeFixture(label) {
     },
 
     /** Renders arbitrary QR `text` with `healthcode render`; writes `<name>.txt` and `<name>.png`. */
+    /** `healthcode inspect`: each field's byte offset, length and value, by dotted name. */
+    async inspect(text) {
+      const out = await runOk(['inspect', text]);
+      const fields = {};
+      for (const m of out.matchAll(/^\s*(\d+)\s+(\d+)\s+(\S+) = (.*)$/gm)) {
+        fields[m[3]] = { offset: Number(m[1]), len: Number(m[2]), value: m[4] };
+      }
+      return fields;
+    },
+
+    /** A forged copy of presentation `text`: one bit of the issuer signature flipped. */
+    async tamper(text) {
+      const fields = await this.inspect(text);
+      return tamperIssuerSignature(text, fields['credential.signature'].offset);
+    },
+
     async render(text, name) {
       const txt = p(`${name}.txt`);
       const png = p(`${name}.png`);

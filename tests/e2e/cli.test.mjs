@@ -10,7 +10,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { ISSUER_NAME, makeFixture, run, runOk, unixNow } from './cli.mjs';
-import { presentationLayout, base45Decode, tamperIssuerSignature } from './codes.mjs';
 
 /** `verify` output for failure messages. */
 const show = (r) => `exit ${r.code}\nstdout: ${r.stdout.trim()}\nstderr: ${r.stderr.trim()}`;
@@ -25,7 +24,7 @@ describe('healthcode CLI', () => {
     codes.red = await fx.present('red');
     codes.expired = await fx.present('expired');
     codes.stale = await fx.present('green', 'stale', unixNow() - 3600);
-    codes.tampered = await fx.render(tamperIssuerSignature(codes.green.text), 'tampered');
+    codes.tampered = await fx.render(await fx.tamper(codes.green.text), 'tampered');
   });
 
   after(async () => {
@@ -47,51 +46,53 @@ describe('healthcode CLI', () => {
       assert.match(codes[which].text, /^HCP1:[0-9A-Z $%*+\-./:]+$/, `${which} presentation text`);
     }
     // The presentation carries what was issued.
-    const layout = presentationLayout(base45Decode(codes.green.text.slice(5)));
-    assert.equal(layout.maskedName, 'Z*** W**');
-    assert.equal(layout.idLast4, '1234');
-    assert.ok(Math.abs(Number(layout.timestamp) - unixNow()) < 60, 'presentation timestamp is now');
+    const fields = await fx.inspect(codes.green.text);
+    assert.equal(fields['credential.claims.masked_name'].value, 'Z*** W**');
+    assert.equal(fields['credential.claims.id_last4'].value, '1234');
+    assert.equal(fields['credential.claims.colour'].value, 'green');
+    assert.equal(fields['credential.signature'].len, 64);
+    assert.ok(Math.abs(Number(fields.timestamp.value) - unixNow()) < 60, 'presentation timestamp is now');
   });
 
   it('verify admits the green presentation (PNG) with exit 0, naming the issuer', async () => {
-    const r = await run(['verify', codes.green.png, '--trust', fx.trust]);
+    const r = await run(['verify', codes.green.png, ...fx.verifyArgs]);
     assert.equal(r.code, 0, show(r));
     assert.ok(r.stdout.includes('[C|GRN]'), `reason code C|GRN\n${show(r)}`);
     assert.ok(r.stdout.includes(ISSUER_NAME), `issuer name from the trust list\n${show(r)}`);
   });
 
   it('verify admits the green presentation (text file) with exit 0', async () => {
-    const r = await run(['verify', codes.green.txt, '--trust', fx.trust]);
+    const r = await run(['verify', codes.green.txt, ...fx.verifyArgs]);
     assert.equal(r.code, 0, show(r));
     assert.ok(r.stdout.includes('[C|GRN]'), `reason code C|GRN\n${show(r)}`);
   });
 
   it('verify denies the red presentation with exit 1', async () => {
-    const r = await run(['verify', codes.red.png, '--trust', fx.trust]);
+    const r = await run(['verify', codes.red.png, ...fx.verifyArgs]);
     assert.equal(r.code, 1, show(r));
     assert.ok(r.stdout.includes('[C|RED]'), `reason code C|RED\n${show(r)}`);
   });
 
   it('verify rejects the expired presentation with exit 1', async () => {
-    const r = await run(['verify', codes.expired.png, '--trust', fx.trust]);
+    const r = await run(['verify', codes.expired.png, ...fx.verifyArgs]);
     assert.equal(r.code, 1, show(r));
     assert.ok(r.stdout.includes('[V|EXP]'), `reason code V|EXP\n${show(r)}`);
   });
 
   it('verify rejects a presentation signed an hour ago (screenshot replay) with exit 1', async () => {
-    const r = await run(['verify', codes.stale.txt, '--trust', fx.trust]);
+    const r = await run(['verify', codes.stale.txt, ...fx.verifyArgs]);
     assert.equal(r.code, 1, show(r));
     assert.ok(r.stdout.includes('[H|OLD]'), `reason code H|OLD\n${show(r)}`);
   });
 
   it('verify rejects the tampered presentation (text file), never with exit 0', async () => {
-    const r = await run(['verify', codes.tampered.txt, '--trust', fx.trust]);
+    const r = await run(['verify', codes.tampered.txt, ...fx.verifyArgs]);
     assert.ok(r.code === 1 || r.code === 2, `expected exit 1 or 2\n${show(r)}`);
     assert.ok(r.stdout.includes('[S|SIG]'), `reason code S|SIG\n${show(r)}`);
   });
 
   it('verify rejects the tampered presentation (PNG from `render`), never with exit 0', async () => {
-    const r = await run(['verify', codes.tampered.png, '--trust', fx.trust]);
+    const r = await run(['verify', codes.tampered.png, ...fx.verifyArgs]);
     assert.ok(r.code === 1 || r.code === 2, `expected exit 1 or 2\n${show(r)}`);
     assert.ok(r.stdout.includes('[S|SIG]'), `reason code S|SIG\n${show(r)}`);
   });
@@ -100,8 +101,8 @@ describe('healthcode CLI', () => {
     const otherKey = fx.file('other-issuer.key');
     await runOk(['keygen', '--out', otherKey]);
     const otherTrust = fx.file('other-trust.txt');
-    await runOk(['trust-list', '--issuer', `Other issuer=${otherKey}.pub`, '--out', otherTrust]);
-    const r = await run(['verify', codes.green.png, '--trust', otherTrust]);
+    await runOk(['trust-list', '--root-key', fx.rootKey, '--issuer', `Other issuer=${otherKey}.pub`, '--out', otherTrust]);
+    const r = await run(['verify', codes.green.png, '--trust', otherTrust, '--root', fx.rootPub]);
     assert.equal(r.code, 2, show(r));
     assert.ok(r.stdout.includes('[S|KID]'), `reason code S|KID\n${show(r)}`);
   });

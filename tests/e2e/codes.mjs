@@ -45,60 +45,15 @@ export function base45Decode(text) {
   return Uint8Array.from(bytes);
 }
 
-/** Reads a postcard (LEB128) varint at `offset`: `[value, nextOffset]`. */
-function readVarint(bytes, offset) {
-  let value = 0n;
-  let shift = 0n;
-  for (let i = offset; i < bytes.length; i++) {
-    value |= BigInt(bytes[i] & 0x7f) << shift;
-    if (!(bytes[i] & 0x80)) return [value, i + 1];
-    shift += 7n;
-  }
-  throw new Error('varint runs past the end');
-}
-
 /**
- * Where the fields of a presentation's bytes lie. Layout (postcard): claims = issuer key id
- * (8 bytes), credential id (16), colour (varint), masked name (varint length + UTF-8), ID last
- * 4 (varint length + UTF-8), not-before (varint), expires (varint), holder key (32); then the
- * issuer signature (64), the presentation timestamp (varint) and the holder signature (64).
+ * Flips one bit inside the issuer's signature of presentation text, at the signature's byte
+ * `offset` (from `healthcode inspect`), and re-encodes it: still a readable health code, but
+ * forged. The result has the same length as the input.
  */
-export function presentationLayout(bytes) {
-  let o = 8 + 16;
-  let n;
-  [, o] = readVarint(bytes, o); // colour
-  [n, o] = readVarint(bytes, o); // masked name
-  const maskedName = new TextDecoder().decode(bytes.subarray(o, o + Number(n)));
-  o += Number(n);
-  [n, o] = readVarint(bytes, o); // id last 4
-  const idLast4 = new TextDecoder().decode(bytes.subarray(o, o + Number(n)));
-  o += Number(n);
-  [, o] = readVarint(bytes, o); // not before
-  [, o] = readVarint(bytes, o); // expires
-  o += 32; // holder key
-  const issuerSignature = o;
-  o += 64;
-  let timestamp;
-  [timestamp, o] = readVarint(bytes, o);
-  const holderSignature = o;
-  o += 64;
-  if (o !== bytes.length) {
-    throw new Error(`presentation layout does not add up: ${o} of ${bytes.length} bytes`);
-  }
-  return { maskedName, idLast4, issuerSignature, timestamp, holderSignature };
-}
-
-/**
- * Tampers with presentation QR text (`HCP1:…`): flips one bit inside the issuer's signature
- * over the credential, leaving everything else (including the holder's signature) alone. The
- * result is still well-formed, canonical base45 of a well-formed presentation, so a checkpoint
- * reads it and must reject it at the issuer-signature stage (`S|SIG`).
- */
-export function tamperIssuerSignature(qrText) {
+export function tamperIssuerSignature(qrText, issuerSignature) {
   const prefix = 'HCP1:';
   if (!qrText.startsWith(prefix)) throw new Error(`not presentation text: ${qrText.slice(0, 10)}…`);
   const bytes = base45Decode(qrText.slice(prefix.length));
-  const { issuerSignature } = presentationLayout(bytes);
   const tampered = Uint8Array.from(bytes);
   tampered[issuerSignature + 10] ^= 0x01; // inside R, the signature's first half
   const text = prefix + base45Encode(tampered);
