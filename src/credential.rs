@@ -282,7 +282,8 @@ mod tests {
     #[test]
     fn field_rules_are_enforced() {
         let key = SigningKey::from_bytes(&[1; 32]);
-        let cases: Vec<(fn(&mut Claims), ClaimsError)> = vec![
+        type Edit = fn(&mut Claims);
+        let cases: Vec<(Edit, ClaimsError)> = vec![
             (|c| c.id_last4 = "12a4".into(), ClaimsError::IdLast4),
             (|c| c.masked_name = "x".repeat(33), ClaimsError::MaskedName),
             (|c| c.masked_name.clear(), ClaimsError::MaskedName),

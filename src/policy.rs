@@ -200,7 +200,7 @@ pub fn decide(verified: &Verified, temperature: Option<Temperature>, policy: &Po
         _ => {}
     }
     // Strictest first; the colour stays first among equals.
-    reasons.sort_by(|a, b| b.decision.cmp(&a.decision));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.decision));
     Verdict {
         decision: reasons
             .first()

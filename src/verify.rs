@@ -272,18 +272,17 @@ pub fn verify_in(qr_text: &str, ctx: &Context<'_>) -> Result<Verified, VerifyErr
     {
         return Err(VerifyError::TrustListTooOld);
     }
-    match ctx.revocation {
+    // A list held must be fresh; without one, only a policy that requires it objects.
+    let revocation_ok = match ctx.revocation {
         Some(set) if set.sequence != 0 => {
-            if now
-                > set
-                    .signed_at
-                    .saturating_add(ctx.options.max_revocation_age_secs)
-            {
-                return Err(VerifyError::RevocationListTooOld);
-            }
+            now <= set
+                .signed_at
+                .saturating_add(ctx.options.max_revocation_age_secs)
         }
-        _ if ctx.options.require_revocation_list => return Err(VerifyError::RevocationListTooOld),
-        _ => {}
+        _ => !ctx.options.require_revocation_list,
+    };
+    if !revocation_ok {
+        return Err(VerifyError::RevocationListTooOld);
     }
     if issuer.role != Role::HealthAuthority {
         return Err(VerifyError::IssuerRole);

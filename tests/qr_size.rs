@@ -49,7 +49,11 @@ fn presentation(colour: Colour, pass: Option<PassKind>) -> Presentation {
 /// (bytes, QR text characters, QR version at level M).
 fn size(p: &Presentation) -> (usize, usize, i16) {
     let text = p.to_qr_text();
-    (p.to_bytes().len(), text.len(), matrix(&text).unwrap().version)
+    (
+        p.to_bytes().len(),
+        text.len(),
+        matrix(&text).unwrap().version,
+    )
 }
 
 #[test]
@@ -89,7 +93,10 @@ fn a_red_code_carries_its_quarantine_end() {
 
 #[test]
 fn a_code_with_a_resident_pass_is_a_version_15_qr() {
-    assert_eq!(size(&presentation(Colour::Green, Some(PassKind::Resident))), (351, 532, 15));
+    assert_eq!(
+        size(&presentation(Colour::Green, Some(PassKind::Resident))),
+        (351, 532, 15)
+    );
     let vehicle = presentation(Colour::Green, Some(PassKind::Vehicle("浙L12345".into())));
     assert_eq!(size(&vehicle), (361, 547, 15));
 }
