@@ -61,6 +61,6 @@ pub use pass::{Pass, PassClaims, PassKind};
 pub use policy::{decide, Decision, Policy, Reason, Temperature, Verdict};
 pub use presentation::Presentation;
 pub use request::{Declaration, HolderRequest};
-pub use revocation::{RevocationList, RevocationSet, Scope};
+pub use revocation::{RevocationList, RevocationSet, Scope, SignedRevocationList};
 pub use trust::{Role, SignedTrustList, TrustList, TrustStore, TrustedIssuer};
 pub use verify::{verify, verify_in, Context, ErrorClass, Verified, VerifyError, VerifyOptions};

@@ -134,9 +134,14 @@ impl Pass {
         Ok(Pass { claims, signature })
     }
 
+    /// Canonical bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        codec::encode(self)
+    }
+
     /// `HCA1:` + base45 of the canonical bytes.
     pub fn to_qr_text(&self) -> String {
-        codec::to_qr_text(MessageKind::Pass, &codec::encode(self))
+        codec::to_qr_text(MessageKind::Pass, &self.to_bytes())
     }
 
     /// Decodes `HCA1:` text strictly; checks no signature.

@@ -178,7 +178,8 @@ impl TrustList {
         self.issuers.iter().find(|i| &i.key_id == key_id)
     }
 
-    /// Signs the list with `root` (setting `self.root`) and returns its `HCT1:` text.
+    /// Signs the list with `root` (setting `self.root`); [`SignedTrustList::to_text`] gives
+    /// its `HCT1:` text.
     pub fn sign(mut self, root: &SigningKey) -> SignedTrustList {
         self.root = KeyId::of(&root.verifying_key());
         let signature = root.sign(&signing_input(&self)).to_bytes();

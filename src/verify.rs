@@ -5,17 +5,24 @@
 //!
 //! 1. prefix, size limit and base45 ([`crate::codec`]); a presentation (`HCP1:`), or a paper
 //!    code (`HCC1:` with a paper holder). A device credential shown bare is refused: it must
-//!    come as a live presentation.
-//! 2. strict canonical decoding and field rules;
-//! 3. the lists: the checkpoint's clock is not behind the trust list's signing time, and the
-//!    lists are not older than allowed;
-//! 4. the issuer key: listed, a health authority, valid when the code was issued; its
-//!    signature (`verify_strict`, see [`crate::signature`]);
-//! 5. revocation of the credential id;
-//! 6. the validity window, with the clock-skew allowance;
-//! 7. holder binding: the presentation is signed by the credential's holder key, inside the
-//!    freshness window;
-//! 8. the pass, where the options require one for a place.
+//!    come as a live presentation. A paper credential inside a presentation is refused
+//!    (`H|SIG`: a paper code has no device key).
+//! 2. strict canonical decoding and field rules (every field rule reports `D|FLD`);
+//! 3. the issuer key is looked up in the trust store (`S|KID`); then the list it was found in
+//!    is checked: the checkpoint's clock is not behind the list's signing time (`K|CLK`),
+//!    the list is not older than allowed (`K|OLD`), and a revocation list held (or required)
+//!    is not older than allowed (`K|REV`: an old list held is reported even when none is
+//!    required, so a stale list is never trusted silently);
+//! 4. the issuer key is a health authority (`S|ROL`), valid when the code was issued
+//!    (`S|KVA`), and its signature verifies (`S|SIG`, `verify_strict`, see
+//!    [`crate::signature`]);
+//! 5. revocation of the credential id (`R|REV`);
+//! 6. the validity window, with the clock-skew allowance (`V|NBF`, `V|EXP`);
+//! 7. holder binding: the presentation is signed by the credential's holder key (`H|SIG`),
+//!    inside the freshness window (`H|OLD`, `H|FUT`);
+//! 8. the pass, where the options require one for a place (`A|…`). A pass carried where none
+//!    is required is not checked and not returned. A pass key's window is checked at the
+//!    pass's `not_before`.
 
 use crate::codec::{self, CodecError, MessageKind};
 use crate::credential::{Claims, Credential, Holder};
