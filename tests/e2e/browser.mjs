@@ -38,9 +38,11 @@ export function chromiumArgs(y4mPath) {
  *
  * @returns {Promise<{context, page, pageErrors: string[], consoleErrors: string[], close: () => Promise<void>}>}
  */
-export async function launchWithCamera(y4mPath, origin) {
+export async function launchWithCamera(y4mPath, origin, { profileDir } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: set CHROMIUM`);
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-profile-'));
+  // A caller-owned profile survives close(), so a second launch sees the same storage.
+  const ownProfile = !profileDir;
+  const profile = profileDir ?? (await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-profile-')));
   let context;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -53,7 +55,7 @@ export async function launchWithCamera(y4mPath, origin) {
     await context.grantPermissions(['camera'], { origin });
   } catch (err) {
     await context?.close().catch(() => {});
-    await rm(profile, { recursive: true, force: true });
+    if (ownProfile) await rm(profile, { recursive: true, force: true });
     throw err;
   }
 
@@ -72,7 +74,7 @@ export async function launchWithCamera(y4mPath, origin) {
     consoleErrors,
     async close() {
       await context.close().catch(() => {});
-      await rm(profile, { recursive: true, force: true });
+      if (ownProfile) await rm(profile, { recursive: true, force: true });
     },
   };
 }
