@@ -42,6 +42,13 @@ if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || pa
   npm ci --no-audit --no-fund
 fi
 
+# cargo-fuzz, for the short fuzz run of the tests; only where a nightly toolchain exists
+# (libFuzzer needs it; none is downloaded).
+if [[ $want_browser == 1 ]] && rustup toolchain list | grep -q '^nightly' && ! cargo fuzz --version >/dev/null 2>&1; then
+  step "cargo install cargo-fuzz (about 2 minutes)"
+  cargo install cargo-fuzz --locked
+fi
+
 if [[ $want_browser == 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)

@@ -16,6 +16,12 @@ step "cargo clippy (wasm32 app)"
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --bin healthcode-app -- -D warnings
 step "cargo test"
 cargo test
+if rustup toolchain list | grep -q '^nightly' && cargo fuzz --version >/dev/null 2>&1; then
+  step "short fuzz run (30 s) of the path from QR text to verdict"
+  scripts/fuzz.sh 30
+else
+  step "short fuzz run skipped: no nightly toolchain or cargo-fuzz on this machine"
+fi
 step "trunk build --release"
 trunk build --release
 step "end-to-end tests (headless Chromium)"
