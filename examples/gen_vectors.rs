@@ -748,21 +748,30 @@ fn specs(k: &Keys) -> Vec<Spec> {
     ));
     out.push(Spec::edited(
         k,
-        "A truncated presentation is malformed",
+        "A truncated presentation is refused",
         "The green presentation's bytes without the last 10 (the signature ends early).",
         &green,
         edit_bytes(&green, |b| b.truncate(b.len() - 10)),
-        (INVALID, "D|ENC"),
+        (INVALID, "D|END"),
     ));
     out.push(Spec::edited(
         k,
-        "An unknown colour is malformed",
+        "An unknown colour is refused",
         "Byte 16 (the colour's variant index) set to 3: only 0, 1 and 2 exist.",
         &green,
         edit_bytes(&green, |b| {
             assert_eq!(b[16], 0, "the colour byte");
             b[16] = 3;
         }),
+        (INVALID, "D|ENM"),
+    ));
+    out.push(Spec::edited(
+        k,
+        "A masked name that is not UTF-8 is malformed",
+        "Byte 18 (the masked name's first byte, after its length at byte 17) set to 0xff, which \
+         is never valid UTF-8.",
+        &green,
+        edit_bytes(&green, |b| b[18] = 0xff),
         (INVALID, "D|ENC"),
     ));
     out.push(Spec::edited(

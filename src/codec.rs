@@ -99,8 +99,14 @@ pub enum CodecError {
     /// The payload is not valid base45 (RFC 9285 §4.2).
     #[error("invalid base45")]
     Base45,
-    /// The bytes end early or hold a value the format does not allow (e.g. an unknown enum
-    /// index, invalid UTF-8).
+    /// The bytes end before the message does (a cut-off code).
+    #[error("truncated")]
+    Truncated,
+    /// A value outside its type: an unknown enum variant (e.g. colour 3), an option tag or
+    /// boolean other than 0 or 1.
+    #[error("unknown value")]
+    UnknownValue,
+    /// Any other invalid encoding: an over-long or overflowing varint, invalid UTF-8.
     #[error("malformed bytes")]
     Malformed,
     /// Bytes left after the message.
@@ -120,6 +126,8 @@ impl CodecError {
             CodecError::WrongKind => "P|TYP",
             CodecError::TooLarge => "P|LEN",
             CodecError::Base45 => "D|B45",
+            CodecError::Truncated => "D|END",
+            CodecError::UnknownValue => "D|ENM",
             CodecError::Malformed => "D|ENC",
             CodecError::TrailingBytes => "D|TRL",
             CodecError::NonCanonical => "D|CAN",
@@ -137,7 +145,15 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 /// Decodes `bytes` strictly: everything consumed, and the canonical re-encoding equal to
 /// the input.
 pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|_| CodecError::Malformed)?;
+    let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|e| match e {
+        postcard::Error::DeserializeUnexpectedEnd => CodecError::Truncated,
+        // Serde's derived enums report an unknown variant index as a custom error.
+        postcard::Error::DeserializeBadEnum
+        | postcard::Error::DeserializeBadOption
+        | postcard::Error::DeserializeBadBool
+        | postcard::Error::SerdeDeCustom => CodecError::UnknownValue,
+        _ => CodecError::Malformed,
+    })?;
     if !rest.is_empty() {
         return Err(CodecError::TrailingBytes);
     }
@@ -231,6 +247,18 @@ mod tests {
         assert_eq!(decode_canonical::<(u64, u8)>(&bytes), Ok((300, 7)));
         assert_eq!(
             decode_canonical::<(u64, u8)>(&bytes[..2]),
+            Err(CodecError::Truncated)
+        );
+        assert_eq!(
+            decode_canonical::<(Option<u8>, bool)>(&[2, 0]),
+            Err(CodecError::UnknownValue)
+        );
+        assert_eq!(
+            decode_canonical::<(Option<u8>, bool)>(&[0, 2]),
+            Err(CodecError::UnknownValue)
+        );
+        assert_eq!(
+            decode_canonical::<String>(&[1, 0xff]),
             Err(CodecError::Malformed)
         );
         let mut long = bytes.clone();

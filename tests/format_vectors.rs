@@ -24,9 +24,10 @@ const ALL_CODES: &[&str] = &[
     // Verdicts.
     "C|GRN", "C|YEL", "C|RED", "P|PAP", "P|NOP", "T|FEV", "T|REQ",
     // Verification errors.
-    "P|PFX", "P|VER", "P|TYP", "P|RAW", "P|LEN", "D|B45", "D|ENC", "D|TRL", "D|CAN", "D|FLD",
-    "K|CLK", "K|OLD", "K|REV", "S|KID", "S|ROL", "S|KVA", "S|SIG", "R|REV", "V|NBF", "V|EXP",
-    "H|SIG", "H|OLD", "H|FUT", "A|MIS", "A|PLC", "A|KID", "A|SIG", "A|HLD", "A|EXP", "A|REV",
+    "P|PFX", "P|VER", "P|TYP", "P|RAW", "P|LEN", "D|B45", "D|END", "D|ENM", "D|ENC", "D|TRL",
+    "D|CAN", "D|FLD", "K|CLK", "K|OLD", "K|REV", "S|KID", "S|ROL", "S|KVA", "S|SIG", "R|REV",
+    "V|NBF", "V|EXP", "H|SIG", "H|OLD", "H|FUT", "A|MIS", "A|PLC", "A|KID", "A|SIG", "A|HLD",
+    "A|EXP", "A|REV",
 ];
 
 fn vectors_text() -> String {

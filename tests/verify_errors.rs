@@ -223,12 +223,15 @@ fn bad_base45_is_refused() {
 fn truncated_trailing_and_unknown_enum_bytes_are_refused() {
     let f = Fixture::new();
     let truncated = edit_bytes(&f.qr(), |b| b.truncate(b.len() - 10));
-    assert_eq!(f.check(&truncated).unwrap_err().code(), "D|ENC");
+    assert_eq!(f.check(&truncated).unwrap_err().code(), "D|END");
     let trailing = edit_bytes(&f.qr(), |b| b.push(0));
     assert_eq!(f.check(&trailing).unwrap_err().code(), "D|TRL");
     // Byte 16 is the colour: 3 is no colour.
     let colour = edit_bytes(&f.qr(), |b| b[16] = 3);
-    assert_eq!(f.check(&colour).unwrap_err().code(), "D|ENC");
+    assert_eq!(f.check(&colour).unwrap_err().code(), "D|ENM");
+    // A masked name that is not UTF-8: byte 18 is its first byte (after its length).
+    let utf8 = edit_bytes(&f.qr(), |b| b[18] = 0xff);
+    assert_eq!(f.check(&utf8).unwrap_err().code(), "D|ENC");
 }
 
 #[test]
