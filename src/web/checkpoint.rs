@@ -6,7 +6,7 @@ use super::{clock, store};
 use crate::demo::DemoWorld;
 use crate::{
     decide, scan, verify_in, Claims, Colour, Context, Decision, ErrorClass, KeyId, Policy,
-    TrustList, TrustStore, VerifyError, VerifyOptions,
+    RevocationSet, TrustList, TrustStore, VerifyError, VerifyOptions,
 };
 use ed25519_dalek::VerifyingKey;
 use leptos::prelude::*;
@@ -66,11 +66,11 @@ fn error_words(err: &VerifyError) -> (&'static str, &'static str) {
     }
 }
 
-fn evaluate(text: &str, trust: &TrustStore, now: u64) -> Shown {
+fn evaluate(text: &str, trust: &TrustStore, revocation: &RevocationSet, now: u64) -> Shown {
     let options = VerifyOptions::default();
     let ctx = Context {
         trust,
-        revocation: None,
+        revocation: (revocation.sequence != 0).then_some(revocation),
         options: &options,
         now,
     };
@@ -122,7 +122,17 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let (loaded_roots, loaded_trust, problems) = store::load_trust(&demo, clock::now_secs());
     let problem = RwSignal::new((!problems.is_empty()).then(|| problems.join(" ")));
     let roots = RwSignal::new(loaded_roots);
+    let (loaded_revocation, applied, revocation_problems) = store::load_revocation(&loaded_trust);
+    if !revocation_problems.is_empty() {
+        problem.update(|p| {
+            let mut all: Vec<String> = p.take().into_iter().collect();
+            all.extend(revocation_problems);
+            *p = Some(all.join(" "));
+        });
+    }
     let trust = RwSignal::new(loaded_trust);
+    let revocation = RwSignal::new(loaded_revocation);
+    let revocation_texts = StoredValue::new(applied);
     let demo = StoredValue::new(demo);
     let shown = RwSignal::new(None::<Shown>);
     let camera_error = RwSignal::new(None::<CameraError>);
@@ -134,7 +144,9 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     // clears a later one.
     let verdict_no = StoredValue::new(0u64);
     let show = move |text: &str| {
-        let result = trust.with_untracked(|t| evaluate(text, t, clock::now_secs()));
+        let result = trust.with_untracked(|t| {
+            revocation.with_untracked(|r| evaluate(text, t, r, clock::now_secs()))
+        });
         verdict_no.update_value(|n| *n += 1);
         let this = verdict_no.get_value();
         shown.set(Some(result));
@@ -199,46 +211,16 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     });
 
     let import_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = match JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    problem.set(Some("Could not read that file.".into()));
-                    return;
-                }
-            };
-            import_trust_text(&text, roots, trust, problem);
+        read_chosen_file(ev, problem, move |text| {
+            import_trust_text(&text, roots, trust, problem)
         });
     };
 
     let import_root = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = match JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    problem.set(Some("Could not read that file.".into()));
-                    return;
-                }
-            };
-            match crate::keys::verifying_key_from_hex(&text) {
+        read_chosen_file(
+            ev,
+            problem,
+            move |text| match crate::keys::verifying_key_from_hex(&text) {
                 Ok(key) => {
                     let mut all = roots.get_untracked();
                     if !all.contains(&key) {
@@ -249,6 +231,29 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     roots.set(all);
                 }
                 Err(e) => problem.set(Some(format!("Not a root public key: {e}."))),
+            },
+        );
+    };
+
+    let import_revocation = move |ev: leptos::ev::Event| {
+        read_chosen_file(ev, problem, move |text| {
+            let mut set = revocation.get_untracked();
+            let mut texts = revocation_texts.get_value();
+            let result =
+                trust.with_untracked(|t| store::import_revocation(&text, t, &mut set, &mut texts));
+            match result {
+                Ok(()) => {
+                    problem.set(None);
+                    revocation.set(set);
+                    revocation_texts.set_value(texts);
+                }
+                // Applied in memory but not saved: still use it, and say so.
+                Err(e) if set.sequence != revocation.get_untracked().sequence => {
+                    problem.set(Some(e));
+                    revocation.set(set);
+                    revocation_texts.set_value(texts);
+                }
+                Err(e) => problem.set(Some(e)),
             }
         });
     };
@@ -288,6 +293,15 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                 <label class="file">"Import trust list file "
                     <input type="file" data-testid="trust-file" accept=".hct,.txt,text/plain" on:change=import_file/>
                 </label>
+                <p data-testid="revocation-status">{move || revocation.with(|r| if r.sequence == 0 {
+                    "No revocation list loaded.".to_owned()
+                } else {
+                    format!("Revocation list {}: {} revoked ids, signed {} {}.", r.sequence, r.len(),
+                        clock::local_date(r.signed_at), clock::local_time(r.signed_at))
+                })}</p>
+                <label class="file">"Import revocation list file "
+                    <input type="file" data-testid="revocation-file" accept=".hcl,.txt,text/plain" on:change=import_revocation/>
+                </label>
             </section>
             <section class="manual">
                 <h2>"Check code text"</h2>
@@ -306,6 +320,29 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             {move || shown.get().map(|s| view! { <VerdictView shown=s on_dismiss=move || shown.set(None)/> })}
         </main>
     }
+}
+
+/// Reads the file chosen in the `<input type="file">` of `ev` as text (`Blob.text()`, MDN)
+/// and hands it to `then`; a read failure is shown as a problem.
+fn read_chosen_file(
+    ev: leptos::ev::Event,
+    problem: RwSignal<Option<String>>,
+    then: impl FnOnce(String) + 'static,
+) {
+    let Some(file) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+    else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        match JsFuture::from(file.text()).await.map(|v| v.as_string()) {
+            Ok(Some(text)) => then(text),
+            _ => problem.set(Some("Could not read that file.".into())),
+        }
+    });
 }
 
 fn import_trust_text(

@@ -3,7 +3,7 @@
 
 use crate::demo::{DemoResident, DemoWorld};
 use crate::keys::{parse_hex32, to_hex};
-use crate::{Credential, TrustList, TrustStore};
+use crate::{Credential, RevocationList, RevocationSet, Scope, TrustList, TrustStore};
 use ed25519_dalek::VerifyingKey;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 const DEMO_KEY: &str = "healthcode.demo.v1";
 const ROOTS_KEY: &str = "healthcode.roots.v1";
 const TRUST_KEY: &str = "healthcode.trust-lists.v1";
+const REVOCATION_KEY: &str = "healthcode.revocation-lists.v1";
 
 /// The demo world as stored: keys as hex, credentials as their QR text.
 #[derive(Serialize, Deserialize)]
@@ -163,6 +164,54 @@ pub fn save_trust_text(
     texts.push(text.trim().to_owned());
     LocalStorage::set(TRUST_KEY, texts)
         .map_err(|e| format!("Could not save the trust list in this browser's storage ({e})."))
+}
+
+/// The checkpoint's revocation set: the stored full list and the deltas after it, applied in
+/// order, with the texts that made it. Problems are returned for the page to show.
+pub fn load_revocation(trust: &TrustStore) -> (RevocationSet, Vec<String>, Vec<String>) {
+    let mut set = RevocationSet::default();
+    let mut applied = Vec::new();
+    let mut problems = Vec::new();
+    let texts: Vec<String> = match LocalStorage::get(REVOCATION_KEY) {
+        Ok(texts) => texts,
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
+        Err(e) => {
+            problems.push(format!("Saved revocation lists cannot be read ({e})."));
+            Vec::new()
+        }
+    };
+    for text in texts {
+        match RevocationList::from_text(&text, trust).and_then(|l| set.apply(l)) {
+            Ok(()) => applied.push(text),
+            Err(e) => problems.push(format!(
+                "A saved revocation list no longer applies ({}); import the current one.",
+                e.code()
+            )),
+        }
+    }
+    (set, applied, problems)
+}
+
+/// Applies a revocation list's text to `set` and saves the texts that make the new set (a
+/// full list replaces the saved ones; a delta is added to them).
+pub fn import_revocation(
+    text: &str,
+    trust: &TrustStore,
+    set: &mut RevocationSet,
+    applied: &mut Vec<String>,
+) -> Result<(), String> {
+    let list = RevocationList::from_text(text, trust)
+        .map_err(|e| format!("Revocation list refused: {e} ({}).", e.code()))?;
+    let full = list.scope == Scope::Full;
+    set.apply(list)
+        .map_err(|e| format!("Revocation list refused: {e} ({}).", e.code()))?;
+    if full {
+        applied.clear();
+    }
+    applied.push(text.trim().to_owned());
+    LocalStorage::set(REVOCATION_KEY, &*applied).map_err(|e| {
+        format!("The revocation list applies now but could not be saved in this browser's storage ({e}).")
+    })
 }
 
 /// Shown instead of the app when storage or randomness fails: what happened and what to do.

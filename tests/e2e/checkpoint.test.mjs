@@ -35,6 +35,8 @@ const VERDICT = '[data-testid="verdict"]';
 const TRUST_FILE = 'input[data-testid="trust-file"]';
 const TRUST_STATUS = '[data-testid="trust-status"]';
 const ROOT_FILE = 'input[data-testid="root-file"]';
+const REVOCATION_FILE = 'input[data-testid="revocation-file"]';
+const REVOCATION_STATUS = '[data-testid="revocation-status"]';
 const ROOT_STATUS = '[data-testid="root-status"]';
 
 /**
@@ -72,6 +74,14 @@ const CASES = [
     expected: { decision: 'deny', class: 'invalid', code: 'V|EXP', colour: '' },
   },
   {
+    name: 'revoked',
+    what: 'a code revoked by the authority is denied once the revocation list is imported',
+    make: (fx) => fx.present('revoked'),
+    importRevocation: true,
+    cliArgs: (fx) => ['--revocation', fx.revocation],
+    expected: { decision: 'deny', class: 'invalid', code: 'R|REV', colour: '' },
+  },
+  {
     name: 'unknown-issuer',
     what: 'without the trust list, a good code cannot be checked and is referred',
     make: (fx) => fx.present('green', 'unknown-issuer'),
@@ -96,16 +106,16 @@ function snapshotVerdicts(page) {
 }
 
 /**
- * Waits until the page shows a verdict, ignoring verdicts whose `data-code` is `ignoreCode`,
+ * Waits until the page shows a verdict, ignoring verdicts whose `data-code` is one of `ignoreCodes`,
  * and returns its attributes and text, read in the same poll that found it: a verdict only
  * stays up for a few seconds.
  */
-async function waitForVerdict(page, ignoreCode = null) {
+async function waitForVerdict(page, ...ignoreCodes) {
   const handle = await page.waitForFunction(
     ([sel, ignore]) => {
       for (const v of document.querySelectorAll(sel)) {
         const code = v.getAttribute('data-code');
-        if (code !== null && code !== ignore) {
+        if (code !== null && !ignore.includes(code)) {
           return {
             decision: v.getAttribute('data-decision'),
             class: v.getAttribute('data-class'),
@@ -117,7 +127,7 @@ async function waitForVerdict(page, ignoreCode = null) {
       }
       return null;
     },
-    [VERDICT, ignoreCode],
+    [VERDICT, ignoreCodes],
     { timeout: TIMEOUT, polling: 100 },
   );
   return handle.jsonValue();
@@ -157,7 +167,7 @@ describe('checkpoint page reads codes from the camera', () => {
       // Precondition: the CLI, with the same decoder and verifier, reads this very image and
       // gives the expected reason. A failure below is then the app's, not the code's.
       const cliCode = c.cliCode ?? c.expected.code;
-      const cli = await run(['verify', code.png, ...fx.verifyArgs]);
+      const cli = await run(['verify', code.png, ...fx.verifyArgs, ...(c.cliArgs?.(fx) ?? [])]);
       assert.ok(
         cli.stdout.includes(`[${cliCode}]`),
         `precondition: \`healthcode verify\` on ${code.png} gives ${cliCode}; got exit ${cli.code}: ${cli.stdout}${cli.stderr}`,
@@ -191,9 +201,22 @@ describe('checkpoint page reads codes from the camera', () => {
             [TRUST_STATUS, ISSUER_NAME],
             { timeout: TIMEOUT, polling: 100 },
           );
-          step = 'waiting for the verdict';
-          // Until the import, every code's issuer is unknown: skip those verdicts.
-          verdict = await waitForVerdict(page, 'S|KID');
+          if (c.importRevocation) {
+            step = 'importing the revocation list';
+            await page.setInputFiles(REVOCATION_FILE, fx.revocation, { timeout: TIMEOUT });
+            await page.waitForFunction(
+              (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+              REVOCATION_STATUS,
+              { timeout: TIMEOUT, polling: 100 },
+            );
+            // Until this import, the code verified: skip verdicts from before it.
+            step = 'waiting for the verdict after the revocation list';
+            verdict = await waitForVerdict(page, 'S|KID', 'C|GRN');
+          } else {
+            step = 'waiting for the verdict';
+            // Until the import, every code's issuer is unknown: skip those verdicts.
+            verdict = await waitForVerdict(page, 'S|KID');
+          }
         }
         await page.screenshot({ path: path.join(ARTIFACTS, `${c.name}.png`), fullPage: true });
         t.diagnostic(`verdict after ${Date.now() - started} ms: ${JSON.stringify(verdict)}`);

@@ -90,7 +90,19 @@ export async function makeFixture(label) {
       '--now', String(now), ...extra, '--out', p(name),
     ]).then(() => p(name));
 
+  // A green code that the authority then revokes, and the revocation list naming it.
+  const revokedRun = await run([
+    'issue', '--issuer-key', issuerKey, '--holder', `${holderKey}.pub`,
+    '--colour', 'green', '--name', 'Z*** W**', '--id-last4', '1234',
+    '--now', String(now), '--out', p('revoked.cred'),
+  ]);
+  const revokedId = revokedRun.stderr.match(/credential id ([0-9a-f]{16})/)?.[1];
+  if (revokedRun.code !== 0 || !revokedId) throw new Error(`issue for revocation failed: ${revokedRun.stderr}`);
+  const revocation = p('revocation.txt');
+  await runOk(['revocation-list', '--signer-key', issuerKey, '--id', revokedId, '--out', revocation]);
+
   const credentials = {
+    revoked: p('revoked.cred'),
     green: await issue('green.cred', 'green'),
     red: await issue('red.cred', 'red'),
     expired: await issue('expired.cred', 'green', [
@@ -105,6 +117,9 @@ export async function makeFixture(label) {
     rootKeyId,
     /** What `verify` needs besides the code: the trust list and its pinned root. */
     verifyArgs: ['--trust', trust, '--root', `${rootKey}.pub`],
+    /** A signed revocation list naming the `revoked` credential's id. */
+    revocation,
+    revokedId,
     issuerKey,
     holderKey,
     trust,
