@@ -6,7 +6,7 @@ use super::{clock, store};
 use crate::demo::DemoWorld;
 use crate::{
     decide, scan, verify_in, Claims, Colour, Context, Decision, ErrorClass, KeyId, Policy,
-    RevocationSet, TrustList, TrustStore, VerifyError, VerifyOptions,
+    RevocationSet, Temperature, TrustList, TrustStore, VerifyError, VerifyOptions,
 };
 use ed25519_dalek::VerifyingKey;
 use leptos::prelude::*;
@@ -33,6 +33,8 @@ struct Shown {
     /// What to do.
     instruction: String,
     claims: Option<Claims>,
+    /// The temperature taken for this person, if any.
+    temperature: Option<Temperature>,
     at: u64,
 }
 
@@ -66,7 +68,13 @@ fn error_words(err: &VerifyError) -> (&'static str, &'static str) {
     }
 }
 
-fn evaluate(text: &str, trust: &TrustStore, revocation: &RevocationSet, now: u64) -> Shown {
+fn evaluate(
+    text: &str,
+    trust: &TrustStore,
+    revocation: &RevocationSet,
+    temperature: Option<Temperature>,
+    now: u64,
+) -> Shown {
     let options = VerifyOptions::default();
     let ctx = Context {
         trust,
@@ -76,24 +84,28 @@ fn evaluate(text: &str, trust: &TrustStore, revocation: &RevocationSet, now: u64
     };
     match verify_in(text, &ctx) {
         Ok(verified) => {
-            let verdict = decide(&verified, None, &Policy::default());
+            let verdict = decide(&verified, temperature, &Policy::default());
             Shown {
                 class: "ok",
                 decision: verdict.decision,
                 code: verdict.code(),
                 headline: match verdict.decision {
                     Decision::Admit => "ADMIT",
+                    Decision::Deny if verdict.code() == "T|FEV" => "DENY — FEVER",
                     Decision::Deny => "DENY",
                     Decision::Refer if verified.claims.is_paper() => "CHECK ID CARD",
                     Decision::Refer => "CHECK MANUALLY",
                 },
+                // What decided, not what was overruled ("green: free passage" under a fever).
                 instruction: verdict
                     .reasons
                     .iter()
+                    .filter(|r| r.decision == verdict.decision)
                     .map(|r| r.instruction)
                     .collect::<Vec<_>>()
                     .join(" "),
                 claims: Some(verified.claims),
+                temperature,
                 at: now,
             }
         }
@@ -110,6 +122,7 @@ fn evaluate(text: &str, trust: &TrustStore, revocation: &RevocationSet, now: u64
                 headline,
                 instruction: instruction.to_owned(),
                 claims: None,
+                temperature,
                 at: now,
             }
         }
@@ -143,10 +156,30 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     // Each verdict has a number, so the timer of an earlier (dismissed) verdict never
     // clears a later one.
     let verdict_no = StoredValue::new(0u64);
+    // The temperature typed for the person now at the gate; used by the next verdict only.
+    let temperature_text = RwSignal::new(String::new());
     let show = move |text: &str| {
+        let typed = temperature_text.get_untracked();
+        let temperature = if typed.trim().is_empty() {
+            None
+        } else {
+            match Temperature::parse(&typed) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    // No verdict on a misread temperature: the guard corrects it first.
+                    problem.set(Some(format!("Temperature {}: {e}.", typed.trim())));
+                    return;
+                }
+            }
+        };
         let result = trust.with_untracked(|t| {
-            revocation.with_untracked(|r| evaluate(text, t, r, clock::now_secs()))
+            revocation.with_untracked(|r| evaluate(text, t, r, temperature, clock::now_secs()))
         });
+        // A verified code closes this person's check; after a failed scan the same person
+        // usually tries again, so the temperature stays.
+        if result.class == "ok" {
+            temperature_text.set(String::new());
+        }
         verdict_no.update_value(|n| *n += 1);
         let this = verdict_no.get_value();
         shown.set(Some(result));
@@ -303,6 +336,15 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     <input type="file" data-testid="revocation-file" accept=".hcl,.txt,text/plain" on:change=import_revocation/>
                 </label>
             </section>
+            <section class="temperature">
+                <label>"Temperature °C (person at the gate) "
+                    <input type="text" inputmode="decimal" data-testid="temperature" placeholder="36.5"
+                        autocomplete="off" maxlength="4"
+                        prop:value=move || temperature_text.get()
+                        on:input=move |ev| temperature_text.set(event_target_value(&ev))/>
+                </label>
+                <p class="hint">"37.3 °C or more: fever clinic. Cleared after each verified code."</p>
+            </section>
             <section class="manual">
                 <h2>"Check code text"</h2>
                 <textarea aria-label="Code text" prop:value=move || manual.get()
@@ -373,16 +415,19 @@ fn import_trust_text(
 #[component]
 fn VerdictView(shown: Shown, on_dismiss: impl Fn() + 'static) -> impl IntoView {
     let colour = shown.claims.as_ref().map(|c| c.colour);
-    let tone = match (shown.class, colour) {
-        ("ok", Some(Colour::Green)) => "admit",
-        ("ok", Some(Colour::Yellow)) => "deny-yellow",
-        ("ok", _) => "deny-red",
+    // The screen follows the decision, not the colour alone: a green code with a fever is a
+    // denial, a green paper code a referral.
+    let tone = match (shown.class, shown.decision) {
+        ("ok", Decision::Admit) => "admit",
+        ("ok", Decision::Refer) => "refer",
+        ("ok", Decision::Deny) if shown.code == "C|YEL" => "deny-yellow",
+        ("ok", Decision::Deny) => "deny-red",
         ("invalid", _) => "invalid",
         _ => "cannot-check",
     };
     let icon = match tone {
         "admit" => "✓",
-        "cannot-check" => "?",
+        "cannot-check" | "refer" => "?",
         "deny-yellow" => "!",
         _ => "✕",
     };
@@ -407,8 +452,9 @@ fn VerdictView(shown: Shown, on_dismiss: impl Fn() + 'static) -> impl IntoView {
             <div class="verdict-headline">{shown.headline}</div>
             {(!colour_words.is_empty()).then(|| view! { <div class="verdict-colour">{colour_words}</div> })}
             {shown.claims.as_ref().map(|c| view! {
-                <div class="verdict-who">{c.masked_name.clone()}<span class="id">" · ID ****"{c.id_last4.clone()}</span></div>
+                <div class="verdict-who">{c.masked_name.clone()}<span class="id">"ID ****"{c.id_last4.clone()}</span></div>
             })}
+            {shown.temperature.map(|t| view! { <div class="verdict-temperature">{t.to_string()}</div> })}
             <div class="verdict-instruction">{shown.instruction.clone()}</div>
             <div class="verdict-meta">{format!("{} · {}", shown.code, clock::local_time(shown.at))}</div>
             <div class="verdict-next">"Tap to scan the next code"</div>

@@ -35,6 +35,7 @@ const VERDICT = '[data-testid="verdict"]';
 const TRUST_FILE = 'input[data-testid="trust-file"]';
 const TRUST_STATUS = '[data-testid="trust-status"]';
 const ROOT_FILE = 'input[data-testid="root-file"]';
+const TEMPERATURE = 'input[data-testid="temperature"]';
 const REVOCATION_FILE = 'input[data-testid="revocation-file"]';
 const REVOCATION_STATUS = '[data-testid="revocation-status"]';
 const ROOT_STATUS = '[data-testid="root-status"]';
@@ -72,6 +73,22 @@ const CASES = [
     what: 'an expired green code is denied as invalid',
     make: (fx) => fx.present('expired'),
     expected: { decision: 'deny', class: 'invalid', code: 'V|EXP', colour: '' },
+  },
+  {
+    name: 'fever',
+    what: 'a green code with a temperature of 37.5 °C is denied and sent to the fever clinic',
+    make: (fx) => fx.present('green', 'fever'),
+    temperature: '37.5',
+    cliArgs: () => ['--temperature', '37.5'],
+    cliCode: 'T|FEV,C|GRN',
+    expected: { decision: 'deny', class: 'ok', code: 'T|FEV', colour: 'green' },
+  },
+  {
+    name: 'paper',
+    what: 'a paper code is referred to an ID-card check',
+    make: (fx) => fx.render(fx.paperText, 'paper'),
+    cliCode: 'P|PAP,C|GRN',
+    expected: { decision: 'refer', class: 'ok', code: 'P|PAP', colour: 'green' },
   },
   {
     name: 'revoked',
@@ -187,6 +204,10 @@ describe('checkpoint page reads codes from the camera', () => {
           step = 'waiting for the verdict (no trust list imported)';
           verdict = await waitForVerdict(page);
         } else {
+          if (c.temperature) {
+            step = 'typing the temperature';
+            await page.fill(TEMPERATURE, c.temperature, { timeout: TIMEOUT });
+          }
           step = 'pinning the root key';
           await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
           await page.waitForFunction(

@@ -101,6 +101,13 @@ export async function makeFixture(label) {
   const revocation = p('revocation.txt');
   await runOk(['revocation-list', '--signer-key', issuerKey, '--id', revokedId, '--out', revocation]);
 
+  // A paper code: no holder key, shown as the credential's own QR.
+  await runOk([
+    'issue', '--issuer-key', issuerKey, '--paper', '--colour', 'green', '--name', '王*',
+    '--id-last4', '0001', '--now', String(now), '--out', p('paper.cred'),
+  ]);
+  const paperText = (await readFile(p('paper.cred'), 'utf8')).trim();
+
   const credentials = {
     revoked: p('revoked.cred'),
     green: await issue('green.cred', 'green'),
@@ -117,6 +124,8 @@ export async function makeFixture(label) {
     rootKeyId,
     /** What `verify` needs besides the code: the trust list and its pinned root. */
     verifyArgs: ['--trust', trust, '--root', `${rootKey}.pub`],
+    /** The paper code's QR text (`HCC1:`). */
+    paperText,
     /** A signed revocation list naming the `revoked` credential's id. */
     revocation,
     revokedId,
