@@ -142,6 +142,14 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("postcard encoding into a Vec is infallible")
 }
 
+/// What a signer signs: `context` (a domain-separation string such as
+/// `b"healthcode/credential/v1\0"`) followed by the canonical bytes of `value`.
+pub fn signing_input<T: Serialize>(context: &[u8], value: &T) -> Vec<u8> {
+    let mut input = context.to_vec();
+    input.extend_from_slice(&encode(value));
+    input
+}
+
 /// Decodes `bytes` strictly: everything consumed, and the canonical re-encoding equal to
 /// the input.
 pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {

@@ -192,9 +192,7 @@ impl Claims {
 
     /// The bytes the issuer signs: [`CREDENTIAL_CONTEXT`] then the claims' canonical bytes.
     pub fn signing_input(&self) -> Vec<u8> {
-        let mut input = CREDENTIAL_CONTEXT.to_vec();
-        input.extend_from_slice(&codec::encode(self));
-        input
+        codec::signing_input(CREDENTIAL_CONTEXT, self)
     }
 
     /// Whether this is a paper code.

@@ -109,9 +109,7 @@ impl PassClaims {
 
     /// The bytes the pass issuer signs.
     pub fn signing_input(&self) -> Vec<u8> {
-        let mut input = PASS_CONTEXT.to_vec();
-        input.extend_from_slice(&codec::encode(self));
-        input
+        codec::signing_input(PASS_CONTEXT, self)
     }
 }
 

@@ -46,9 +46,7 @@ pub struct Presentation {
 
 /// The bytes the holder signs for `credential` and `pass` at `timestamp`.
 pub fn signing_input(credential: &Credential, pass: Option<&Pass>, timestamp: u64) -> Vec<u8> {
-    let mut input = PRESENTATION_CONTEXT.to_vec();
-    input.extend_from_slice(&codec::encode(&(credential, pass, timestamp)));
-    input
+    codec::signing_input(PRESENTATION_CONTEXT, &(credential, pass, timestamp))
 }
 
 impl Presentation {

@@ -87,9 +87,7 @@ impl RequestError {
 }
 
 fn signing_input(body: &RequestBody) -> Vec<u8> {
-    let mut input = REQUEST_CONTEXT.to_vec();
-    input.extend_from_slice(&codec::encode(body));
-    input
+    codec::signing_input(REQUEST_CONTEXT, body)
 }
 
 impl HolderRequest {

@@ -113,9 +113,7 @@ impl RevocationError {
 }
 
 fn signing_input(list: &RevocationList) -> Vec<u8> {
-    let mut input = REVOCATION_CONTEXT.to_vec();
-    input.extend_from_slice(&codec::encode(list));
-    input
+    codec::signing_input(REVOCATION_CONTEXT, list)
 }
 
 impl RevocationList {

@@ -167,9 +167,7 @@ pub struct SignedTrustList {
 }
 
 fn signing_input(list: &TrustList) -> Vec<u8> {
-    let mut input = TRUST_LIST_CONTEXT.to_vec();
-    input.extend_from_slice(&codec::encode(list));
-    input
+    codec::signing_input(TRUST_LIST_CONTEXT, list)
 }
 
 impl TrustList {
