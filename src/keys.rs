@@ -51,8 +51,9 @@ impl fmt::Display for CredentialId {
 /// Why a key's text form was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum KeyTextError {
-    /// Not exactly 64 hexadecimal characters (surrounding white space is allowed).
-    #[error("a key is 64 hexadecimal characters")]
+    /// Not exactly the expected number of hexadecimal characters (64 for a key; surrounding
+    /// white space is allowed).
+    #[error("not the expected number of hexadecimal characters (64 for a key)")]
     NotHex,
     /// 32 bytes, but not the encoding of a point on the curve (RFC 8032 §5.1.3).
     #[error("not a valid Ed25519 public key")]
@@ -73,11 +74,17 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Parses exactly 32 bytes from 64 hex characters (either case), ignoring white space
 /// around them.
 pub fn parse_hex32(text: &str) -> Result<[u8; 32], KeyTextError> {
+    parse_hex::<32>(text)
+}
+
+/// Parses exactly `N` bytes from `2 N` hex characters (either case), ignoring white space
+/// around them; e.g. a credential id is `parse_hex::<8>`.
+pub fn parse_hex<const N: usize>(text: &str) -> Result<[u8; N], KeyTextError> {
     let text = text.trim();
-    if text.len() != 64 || !text.is_ascii() {
+    if text.len() != 2 * N || !text.is_ascii() {
         return Err(KeyTextError::NotHex);
     }
-    let mut out = [0u8; 32];
+    let mut out = [0u8; N];
     for (i, pair) in text.as_bytes().chunks(2).enumerate() {
         let hi = hex_digit(pair[0]).ok_or(KeyTextError::NotHex)?;
         let lo = hex_digit(pair[1]).ok_or(KeyTextError::NotHex)?;
@@ -126,6 +133,10 @@ mod tests {
         let bytes: [u8; 32] = core::array::from_fn(|i| (i * 7) as u8);
         assert_eq!(parse_hex32(&to_hex(&bytes)).unwrap(), bytes);
         assert_eq!(parse_hex32("abc"), Err(KeyTextError::NotHex));
+        assert_eq!(
+            parse_hex::<8>(" 00ff10aB00000001 "),
+            Ok([0, 255, 16, 171, 0, 0, 0, 1])
+        );
         assert_eq!(parse_hex32(&"g".repeat(64)), Err(KeyTextError::NotHex));
         assert_eq!(parse_hex32(&"é".repeat(32)), Err(KeyTextError::NotHex));
     }

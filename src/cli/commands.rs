@@ -4,7 +4,7 @@ use crate::files;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use healthcode::codec::{self, MessageKind};
 use healthcode::inspect;
-use healthcode::keys::{to_hex, CredentialId, KeyId};
+use healthcode::keys::{self, to_hex, CredentialId, KeyId};
 use healthcode::{
     decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder, Pass,
     PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet, Role, Scope,
@@ -466,19 +466,9 @@ fn pass(args: PassArgs) -> Result<ExitCode, String> {
 }
 
 fn parse_id(text: &str) -> Result<CredentialId, String> {
-    let text = text.trim();
-    let bytes: Vec<u8> = (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(|| format!("'{text}' is not 16 hex characters"))?;
-    let bytes: [u8; 8] = bytes
-        .try_into()
-        .map_err(|_| format!("'{text}' is not 16 hex characters"))?;
-    Ok(CredentialId(bytes))
+    keys::parse_hex::<8>(text)
+        .map(CredentialId)
+        .map_err(|_| format!("'{}' is not 16 hex characters", text.trim()))
 }
 
 fn revocation_list(args: RevocationArgs) -> Result<ExitCode, String> {
