@@ -73,25 +73,30 @@ pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
     view! {
         <main class="resident">
             <div class="people" role="group" aria-label="People on this phone">{people}</div>
+            // The card is rebuilt only when the code is re-signed; the clock and the countdown
+            // tick on their own, so the QR's DOM is not redrawn twice a second.
             {move || code.get().map(|(signed_at, claims, svg)| {
                 let (icon, words) = status(claims.colour);
-                let days_left = claims.quarantine_days_left(now.get());
+                let days_left = claims.quarantine_days_left(signed_at);
                 let words = if days_left > 0 { format!("{words}, {days_left} days left") } else { words.to_owned() };
-                let next = REFRESH_SECS - (now.get().saturating_sub(signed_at)).min(REFRESH_SECS);
                 let label = format!("Health code QR: {words}, {}", claims.masked_name);
-                let words_shown = words.clone();
+                let valid_until = clock::local_date(claims.expires);
                 view! {
                     <section class=format!("code-card {}", claims.colour.as_str()) data-testid="code-card" data-colour=claims.colour.as_str()>
-                        <h1 class="status"><span class="icon" aria-hidden="true">{icon}</span>" "{words_shown}</h1>
+                        <h1 class="status"><span class="icon" aria-hidden="true">{icon}</span>" "{words}</h1>
                         {match svg {
                             Ok(svg) => view! { <div class="qr" role="img" aria-label=label inner_html=svg></div> }.into_any(),
                             Err(e) => view! { <p class="problem" role="alert">{format!("Cannot draw the code: {e}")}</p> }.into_any(),
                         }}
                         <p class="who">{claims.masked_name.clone()}" · ID ****"{claims.id_last4.clone()}</p>
                         <p class="clock" aria-live="off">
-                            <time class="time">{clock::local_time(now.get())}</time>" "<span class="date">{clock::local_date(now.get())}</span>
+                            <time class="time">{move || clock::local_time(now.get())}</time>" "
+                            <span class="date">{move || clock::local_date(now.get())}</span>
                         </p>
-                        <p class="refresh">{format!("New code in {next} s · valid until {}", clock::local_date(claims.expires))}</p>
+                        <p class="refresh">{move || {
+                            let next = REFRESH_SECS - now.get().saturating_sub(signed_at).min(REFRESH_SECS);
+                            format!("New code in {next} s · valid until {valid_until}")
+                        }}</p>
                     </section>
                 }
             })}
