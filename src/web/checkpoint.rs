@@ -132,17 +132,11 @@ fn evaluate(
 /// The checkpoint page.
 #[component]
 pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
-    let (loaded_roots, loaded_trust, problems) = store::load_trust(&demo, clock::now_secs());
+    let (loaded_roots, loaded_trust, mut problems) = store::load_trust(&demo, clock::now_secs());
+    let (loaded_revocation, applied, revocation_problems) = store::load_revocation(&loaded_trust);
+    problems.extend(revocation_problems);
     let problem = RwSignal::new((!problems.is_empty()).then(|| problems.join(" ")));
     let roots = RwSignal::new(loaded_roots);
-    let (loaded_revocation, applied, revocation_problems) = store::load_revocation(&loaded_trust);
-    if !revocation_problems.is_empty() {
-        problem.update(|p| {
-            let mut all: Vec<String> = p.take().into_iter().collect();
-            all.extend(revocation_problems);
-            *p = Some(all.join(" "));
-        });
-    }
     let trust = RwSignal::new(loaded_trust);
     let revocation = RwSignal::new(loaded_revocation);
     let revocation_texts = StoredValue::new(applied);
@@ -407,7 +401,7 @@ fn import_trust_text(
         problem.set(Some(format!("Trust list refused: {e} ({}).", e.code())));
         return;
     }
-    problem.set(store::save_trust_text(text, root, &pinned).err());
+    problem.set(store::save_trust_text(text, root).err());
     trust.set(store);
 }
 

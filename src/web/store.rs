@@ -7,11 +7,13 @@ use crate::{Credential, RevocationList, RevocationSet, Scope, TrustList, TrustSt
 use ed25519_dalek::VerifyingKey;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 const DEMO_KEY: &str = "healthcode.demo.v1";
 const ROOTS_KEY: &str = "healthcode.roots.v1";
-const TRUST_KEY: &str = "healthcode.trust-lists.v1";
+/// Imported trust-list texts by root key id (hex): one per root.
+const TRUST_KEY: &str = "healthcode.trust-lists.v2";
 const REVOCATION_KEY: &str = "healthcode.revocation-lists.v1";
 
 /// The demo world as stored: keys as hex, credentials as their QR text.
@@ -96,34 +98,41 @@ pub fn load_or_create_demo(now: u64) -> Result<DemoWorld, String> {
     Ok(world)
 }
 
+/// The value saved under `key`: `Ok(None)` when nothing is saved, an error message (naming
+/// `what`) when storage cannot be read or the value is damaged.
+fn read_saved<T: DeserializeOwned>(key: &str, what: &str) -> Result<Option<T>, String> {
+    match LocalStorage::get::<T>(key) {
+        Ok(value) => Ok(Some(value)),
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => Ok(None),
+        Err(e) => Err(format!("Saved {what} cannot be read ({e}).")),
+    }
+}
+
 /// The checkpoint's pinned root keys and trust store: the demo root and a fresh demo list,
 /// plus every root pinned and list imported on this device. A stored list that no longer
 /// verifies is reported, not silently dropped.
 pub fn load_trust(demo: &DemoWorld, now: u64) -> (Vec<VerifyingKey>, TrustStore, Vec<String>) {
     let mut problems = Vec::new();
     let mut roots = vec![demo.root_key()];
-    match LocalStorage::get::<Vec<String>>(ROOTS_KEY) {
-        Ok(stored) => {
-            for hex in stored {
-                match crate::keys::verifying_key_from_hex(&hex) {
-                    Ok(key) if !roots.contains(&key) => roots.push(key),
-                    Ok(_) => {}
-                    Err(e) => problems.push(format!("A saved root key is damaged ({e}).")),
-                }
-            }
+    let stored_roots = read_saved::<Vec<String>>(ROOTS_KEY, "root keys").unwrap_or_else(|e| {
+        problems.push(e);
+        None
+    });
+    for hex in stored_roots.unwrap_or_default() {
+        match crate::keys::verifying_key_from_hex(&hex) {
+            Ok(key) if !roots.contains(&key) => roots.push(key),
+            Ok(_) => {}
+            Err(e) => problems.push(format!("A saved root key is damaged ({e}).")),
         }
-        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
-        Err(e) => problems.push(format!("Saved root keys cannot be read ({e}).")),
     }
-    let mut store = TrustStore::default();
-    let demo_text = demo.trust_list(now).to_text();
-    let mut texts = vec![demo_text];
-    match LocalStorage::get::<Vec<String>>(TRUST_KEY) {
-        Ok(stored) => texts.extend(stored),
-        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
-        Err(e) => problems.push(format!("Saved trust lists cannot be read ({e}).")),
-    }
-    for text in texts {
+    // The demo list is made here, so it needs no decoding or checking.
+    let mut store = TrustStore::with(demo.trust_list(now).list);
+    let texts =
+        read_saved::<BTreeMap<String, String>>(TRUST_KEY, "trust lists").unwrap_or_else(|e| {
+            problems.push(e);
+            None
+        });
+    for text in texts.unwrap_or_default().into_values() {
         match TrustList::from_text(&text, &roots) {
             Ok(list) => {
                 // An older copy of a list held is not news.
@@ -149,19 +158,12 @@ pub fn save_roots(roots: &[VerifyingKey], demo: &DemoWorld) -> Result<(), String
         .map_err(|e| format!("Could not save the root key in this browser's storage ({e})."))
 }
 
-/// Adds an imported trust list's text to storage, replacing an older text of the same root.
-pub fn save_trust_text(
-    text: &str,
-    root: crate::KeyId,
-    roots: &[VerifyingKey],
-) -> Result<(), String> {
-    let mut texts: Vec<String> = LocalStorage::get(TRUST_KEY).unwrap_or_default();
-    texts.retain(|t| {
-        TrustList::from_text(t, roots)
-            .map(|l| l.root != root)
-            .unwrap_or(false)
-    });
-    texts.push(text.trim().to_owned());
+/// Adds an imported trust list's text to storage, replacing the saved text of the same root.
+/// Refuses to write when the saved lists cannot be read, so none is lost.
+pub fn save_trust_text(text: &str, root: crate::KeyId) -> Result<(), String> {
+    let mut texts =
+        read_saved::<BTreeMap<String, String>>(TRUST_KEY, "trust lists")?.unwrap_or_default();
+    texts.insert(root.to_string(), text.trim().to_owned());
     LocalStorage::set(TRUST_KEY, texts)
         .map_err(|e| format!("Could not save the trust list in this browser's storage ({e})."))
 }
@@ -172,15 +174,11 @@ pub fn load_revocation(trust: &TrustStore) -> (RevocationSet, Vec<String>, Vec<S
     let mut set = RevocationSet::default();
     let mut applied = Vec::new();
     let mut problems = Vec::new();
-    let texts: Vec<String> = match LocalStorage::get(REVOCATION_KEY) {
-        Ok(texts) => texts,
-        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
-        Err(e) => {
-            problems.push(format!("Saved revocation lists cannot be read ({e})."));
-            Vec::new()
-        }
-    };
-    for text in texts {
+    let texts = read_saved::<Vec<String>>(REVOCATION_KEY, "revocation lists").unwrap_or_else(|e| {
+        problems.push(e);
+        None
+    });
+    for text in texts.unwrap_or_default() {
         match RevocationList::from_text(&text, trust).and_then(|l| set.apply(l)) {
             Ok(()) => applied.push(text),
             Err(e) => problems.push(format!(
