@@ -45,6 +45,18 @@ pub enum PassKind {
     Vehicle(String),
 }
 
+impl PassKind {
+    /// Lowercase English name: `resident`, `employee`, `visitor`, `vehicle`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PassKind::Resident => "resident",
+            PassKind::Employee => "employee",
+            PassKind::Visitor => "visitor",
+            PassKind::Vehicle(_) => "vehicle",
+        }
+    }
+}
+
 /// What the pass issuer asserts. Times are Unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassClaims {
