@@ -51,9 +51,14 @@ pub mod scan;
 pub mod signature;
 pub mod trust;
 pub mod verify;
+pub mod wallet;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+// The app's strings in English and Simplified Chinese (rust-i18n; see src/web/i18n.rs).
+#[cfg(target_arch = "wasm32")]
+rust_i18n::i18n!("src/web/locales", fallback = "en");
 
 pub use credential::{Claims, Colour, Credential, Holder};
 pub use keys::{CredentialId, KeyId};
