@@ -1,27 +1,40 @@
-//! Everything that touches the browser: the Leptos app with its resident and checkpoint
-//! pages, camera access and storage. Compiled for wasm32 only.
+//! Everything that touches the browser: the Leptos app with its resident, checkpoint and
+//! paper-code pages, camera access, storage, language and the service worker. Compiled for
+//! wasm32 only.
 
 mod camera;
 mod checkpoint;
 mod clock;
+pub mod i18n;
+mod paper;
+mod pwa;
 mod resident;
+mod scanner;
 mod store;
+mod wakelock;
 
+use crate::tr;
+use crate::wallet::parse_import_fragment;
 use leptos::prelude::*;
 
-/// Which page shows, from the URL fragment (`#resident`, `#checkpoint`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+/// Which page shows, from the URL fragment (`#resident`, `#checkpoint`, `#paper=…`,
+/// `#import=…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
     Resident,
     Checkpoint,
+    Paper(String),
 }
 
-impl Mode {
-    fn from_hash(hash: &str) -> Mode {
-        if hash.trim_start_matches('#').starts_with("checkpoint") {
-            Mode::Checkpoint
+impl Route {
+    fn from_hash(hash: &str) -> Route {
+        let hash = hash.trim_start_matches('#');
+        if hash.starts_with("checkpoint") {
+            Route::Checkpoint
+        } else if let Some(encoded) = hash.strip_prefix("paper=") {
+            Route::Paper(parse_import_fragment(&format!("import={encoded}")).unwrap_or_default())
         } else {
-            Mode::Resident
+            Route::Resident
         }
     }
 }
@@ -32,38 +45,77 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
+/// The credential text of an import link the app was opened with, removed from the address
+/// bar and history (so a reload does not import it again).
+fn take_import() -> Option<String> {
+    let text = parse_import_fragment(&current_hash())?;
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#resident"));
+    }
+    Some(text)
+}
+
 /// Mounts the app on `<body>`.
 pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The whole app: a mode switch and the page for the mode.
+/// The whole app: the mode switch, language and text-size switches, the update offer, and
+/// the page for the route.
 #[component]
 fn App() -> impl IntoView {
-    let mode = RwSignal::new(Mode::from_hash(&current_hash()));
+    let settings = i18n::Settings::provide();
+    let lang = settings.lang;
+    let import = take_import();
+    let route = RwSignal::new(Route::from_hash(&current_hash()));
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
-        mode.set(Mode::from_hash(&current_hash()));
+        route.set(Route::from_hash(&current_hash()));
     });
     on_cleanup(move || on_hash.remove());
+    let update = pwa::register();
+    let settings_problem = RwSignal::new(None::<String>);
 
     let now = clock::now_secs();
     let demo = store::load_or_create_demo(now);
+    let is = move |r: Route| route.with(|now| std::mem::discriminant(now) == std::mem::discriminant(&r));
 
     view! {
-        <nav class="modes" aria-label="Mode">
-            <a href="#resident" class:active=move || mode.get() == Mode::Resident>"Resident"</a>
-            <a href="#checkpoint" class:active=move || mode.get() == Mode::Checkpoint>"Checkpoint"</a>
-        </nav>
+        <header class="bar">
+            <nav class="modes" aria-label=move || tr!(lang.get(), "nav.label")>
+                <a href="#resident" class:active=move || is(Route::Resident) data-testid="nav-resident">{move || tr!(lang.get(), "nav.resident")}</a>
+                <a href="#checkpoint" class:active=move || is(Route::Checkpoint) data-testid="nav-checkpoint">{move || tr!(lang.get(), "nav.checkpoint")}</a>
+            </nav>
+            <div class="switches">
+                <button class="switch" data-testid="lang-switch" lang=move || lang.get().other().code()
+                    aria-label=move || tr!(lang.get(), "settings.language")
+                    on:click=move |_| settings_problem.set(settings.choose(lang.get_untracked().other()).err())>
+                    {move || lang.get().other().own_name()}
+                </button>
+                <button class="switch" data-testid="large-text" aria-pressed=move || settings.large_text.get().to_string()
+                    aria-label=move || tr!(lang.get(), "settings.large_text")
+                    on:click=move |_| settings_problem.set(settings.set_large_text(!settings.large_text.get_untracked()).err())>
+                    "A+"
+                </button>
+            </div>
+        </header>
+        {move || update.get().map(|worker| view! {
+            <div class="update" role="status" data-testid="update">
+                <span>{move || tr!(lang.get(), "update.available")}</span>
+                <button class="primary" on:click=move |_| pwa::activate(&worker)>{move || tr!(lang.get(), "update.reload")}</button>
+            </div>
+        })}
+        {move || settings_problem.get().map(|e| view! {
+            <p class="notice problem" role="alert">{tr!(lang.get(), "storage.save_failed", detail = e)}</p>
+        })}
         {match demo {
             Ok(demo) => {
-                let demo_for_checkpoint = demo.clone();
+                let import = StoredValue::new(import);
                 view! {
-                    <Show
-                        when=move || mode.get() == Mode::Resident
-                        fallback=move || view! { <checkpoint::CheckpointPage demo=demo_for_checkpoint.clone()/> }
-                    >
-                        <resident::ResidentPage demo=demo.clone()/>
-                    </Show>
+                    {move || match route.get() {
+                        Route::Resident => view! { <resident::ResidentPage demo=demo.clone() import=import.try_update_value(|i| i.take()).flatten()/> }.into_any(),
+                        Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
+                        Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),
+                    }}
                 }
                 .into_any()
             }

@@ -1,67 +1,176 @@
-//! The resident page: the holder's live code as a large QR on the colour of the code,
-//! re-signed by the holder's key every 30 seconds.
+//! The resident page: the people on this phone (up to 10), each person's live code as a large
+//! QR on the colour of the code (re-signed by the holder's key every 30 seconds), and the
+//! way to get a code: name and declaration, a holder-request QR for the issuer desk, then
+//! the issuer's credential by camera, import link, pasted text or file.
 
-use super::clock;
+use super::scanner::Scanner;
+use super::store::{self, LoadedWallet};
+use super::{clock, i18n, wakelock};
 use crate::demo::DemoWorld;
 use crate::presentation::REFRESH_SECS;
-use crate::{render, Colour, Presentation};
+use crate::tr;
+use crate::wallet::{WalletError, MAX_PEOPLE};
+use crate::{render, Claims, Colour, Declaration, Presentation};
 use ed25519_dalek::SigningKey;
+use i18n::Lang;
 use leptos::prelude::*;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
-/// Status words and icon for a colour (never colour alone).
-fn status(colour: Colour) -> (&'static str, &'static str) {
+/// Icon for a colour (status is never shown by colour alone).
+fn icon(colour: Colour) -> &'static str {
     match colour {
-        Colour::Green => ("✓", "Green — free passage"),
-        Colour::Yellow => ("!", "Yellow — 7-day home observation"),
-        Colour::Red => ("✕", "Red — 14-day quarantine"),
+        Colour::Green => "✓",
+        Colour::Yellow => "!",
+        Colour::Red => "✕",
     }
 }
 
-/// The resident page for the demo residents.
-#[component]
-pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
-    let now = RwSignal::new(clock::now_secs());
-    if let Ok(handle) = set_interval_with_handle(
-        move || now.set(clock::now_secs()),
-        Duration::from_millis(500),
-    ) {
-        on_cleanup(move || handle.clear());
+/// The colour's name.
+fn colour_word(lang: Lang, colour: Colour) -> String {
+    match colour {
+        Colour::Green => tr!(lang, "colour.green"),
+        Colour::Yellow => tr!(lang, "colour.yellow"),
+        Colour::Red => tr!(lang, "colour.red"),
     }
-    let selected = RwSignal::new(0usize);
-    let residents = StoredValue::new(demo.residents);
+}
 
-    // Re-sign when the 30-second slot changes or another person is chosen.
-    let slot = Memo::new(move |_| now.get() / REFRESH_SECS);
-    let code = Memo::new(move |_| {
-        slot.track();
-        let index = selected.get();
-        let signed_at = now.get_untracked();
-        residents.with_value(|rs| {
-            rs.get(index).map(|r| {
-                let key = SigningKey::from_bytes(&r.holder_seed);
-                let p = Presentation::sign(r.credential.clone(), None, &key, signed_at);
-                let text = p.to_qr_text();
-                let svg = render::svg(&text, "#000", "#fff").map_err(|e| e.to_string());
-                (signed_at, r.credential.claims.clone(), svg)
-            })
-        })
+/// The status in words, with days left for yellow and red.
+fn status_words(lang: Lang, claims: &Claims, now: u64) -> String {
+    let days = claims.quarantine_days_left(now);
+    match (claims.colour, days) {
+        (Colour::Green, _) => tr!(lang, "status.green"),
+        (Colour::Yellow, 0) => tr!(lang, "status.yellow"),
+        (Colour::Yellow, n) => tr!(lang, "status.yellow_days", days = n),
+        (Colour::Red, 0) => tr!(lang, "status.red"),
+        (Colour::Red, n) => tr!(lang, "status.red_days", days = n),
+    }
+}
+
+/// What to do, and when the code can turn green.
+fn guidance(lang: Lang, claims: &Claims, now: u64) -> String {
+    let until = claims.quarantine_end.map(clock::local_date).unwrap_or_default();
+    let days = claims.quarantine_days_left(now);
+    match claims.colour {
+        Colour::Green => tr!(lang, "guide.green"),
+        Colour::Yellow if days > 0 => tr!(lang, "guide.yellow", date = until, days = days),
+        Colour::Red if days > 0 => tr!(lang, "guide.red", date = until, days = days),
+        _ => tr!(lang, "guide.ended"),
+    }
+}
+
+/// A wallet error in words, with what to do.
+fn wallet_error_words(lang: Lang, e: &WalletError) -> String {
+    let words = match e {
+        WalletError::Full => tr!(lang, "wallet.full", max = MAX_PEOPLE),
+        WalletError::Name => tr!(lang, "wallet.name"),
+        WalletError::Foreign => tr!(lang, "wallet.foreign"),
+        WalletError::WrongKind => tr!(lang, "wallet.wrong_kind"),
+        WalletError::Damaged(_) => tr!(lang, "wallet.damaged"),
+        WalletError::Paper => tr!(lang, "wallet.paper"),
+        WalletError::OtherHolder => tr!(lang, "wallet.other_holder"),
+        WalletError::Expired => tr!(lang, "wallet.expired"),
+    };
+    format!("{words} ({})", e.code())
+}
+
+/// A message under the people bar: good news or a problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Notice {
+    Done(String),
+    Problem(String),
+}
+
+/// What the main area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Person(usize),
+    Adding,
+}
+
+/// The resident page. `import` is the text of an import link opened with the app.
+#[component]
+pub fn ResidentPage(demo: DemoWorld, import: Option<String>) -> impl IntoView {
+    let lang = i18n::settings().lang;
+    match store::load_wallet(&demo) {
+        Ok(loaded) => view! { <Wallet loaded=loaded import=import/> }.into_any(),
+        Err(message) => view! {
+            <main class="problem" role="alert">
+                <h1>{move || tr!(lang.get(), "storage.unreadable_title")}</h1>
+                <p>{message.clone()}</p>
+                <p>{move || tr!(lang.get(), "storage.unreadable_what")}</p>
+            </main>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
+    let lang = i18n::settings().lang;
+    let wallet = RwSignal::new(loaded);
+    let screen = RwSignal::new(Screen::Person(0));
+    let notice = RwSignal::new(None::<Notice>);
+
+    // Saves after every change; a refused write is shown with what to do.
+    let save = move || {
+        if let Err(e) = wallet.with_untracked(store::save_wallet) {
+            notice.set(Some(Notice::Problem(tr!(
+                lang.get_untracked(),
+                "storage.save_failed",
+                detail = e
+            ))));
+            false
+        } else {
+            true
+        }
+    };
+
+    // Takes a credential (QR text or import link) for whichever person it names.
+    let receive = Callback::new(move |text: String| {
+        let now = clock::now_secs();
+        let mut result = Err(WalletError::Foreign);
+        wallet.update(|w| result = w.wallet.accept(&text, now));
+        let l = lang.get_untracked();
+        match result {
+            Ok(i) => {
+                if save() {
+                    let name = wallet.with_untracked(|w| w.wallet.people[i].display_name().to_owned());
+                    notice.set(Some(Notice::Done(tr!(l, "wallet.received", name = name))));
+                }
+                screen.set(Screen::Person(i));
+            }
+            Err(e) => notice.set(Some(Notice::Problem(wallet_error_words(l, &e)))),
+        }
     });
+    if let Some(text) = import {
+        receive.run(text);
+    }
 
     let people = move || {
-        residents.with_value(|rs| {
-            rs.iter()
+        let l = lang.get();
+        wallet.with(|w| {
+            w.wallet
+                .people
+                .iter()
                 .enumerate()
-                .map(|(i, r)| {
-                    let colour = r.credential.claims.colour;
-                    let name = r.credential.claims.masked_name.clone();
+                .map(|(i, p)| {
+                    let (class, mark, state) = match &p.credential {
+                        Some(c) => (c.claims.colour.as_str(), icon(c.claims.colour), colour_word(l, c.claims.colour)),
+                        None => ("pending", "…", tr!(l, "person.pending")),
+                    };
+                    let name = p.display_name().to_owned();
+                    let label = format!("{name}: {state}");
                     view! {
                         <button
-                            class=format!("person {}", colour.as_str())
-                            aria-pressed=move || (selected.get() == i).to_string()
-                            on:click=move |_| selected.set(i)
+                            class=format!("person {class}")
+                            aria-pressed=move || (screen.get() == Screen::Person(i)).to_string()
+                            aria-label=label
+                            data-testid="person"
+                            on:click=move |_| { notice.set(None); screen.set(Screen::Person(i)) }
                         >
-                            <span class="dot" aria-hidden="true">{status(colour).0}</span>
+                            <span class="dot" aria-hidden="true">{mark}</span>
                             {name}
                         </button>
                     }
@@ -69,38 +178,259 @@ pub fn ResidentPage(demo: DemoWorld) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let full = move || wallet.with(|w| w.wallet.people.len() >= MAX_PEOPLE);
 
     view! {
         <main class="resident">
-            <div class="people" role="group" aria-label="People on this phone">{people}</div>
-            // The card is rebuilt only when the code is re-signed; the clock and the countdown
-            // tick on their own, so the QR's DOM is not redrawn twice a second.
-            {move || code.get().map(|(signed_at, claims, svg)| {
-                let (icon, words) = status(claims.colour);
-                let days_left = claims.quarantine_days_left(signed_at);
-                let words = if days_left > 0 { format!("{words}, {days_left} days left") } else { words.to_owned() };
-                let label = format!("Health code QR: {words}, {}", claims.masked_name);
-                let valid_until = clock::local_date(claims.expires);
-                view! {
-                    <section class=format!("code-card {}", claims.colour.as_str()) data-testid="code-card" data-colour=claims.colour.as_str()>
-                        <h1 class="status"><span class="icon" aria-hidden="true">{icon}</span>" "{words}</h1>
-                        {match svg {
-                            Ok(svg) => view! { <div class="qr" role="img" aria-label=label inner_html=svg></div> }.into_any(),
-                            Err(e) => view! { <p class="problem" role="alert">{format!("Cannot draw the code: {e}")}</p> }.into_any(),
-                        }}
-                        <p class="who">{claims.masked_name.clone()}" · ID ****"{claims.id_last4.clone()}</p>
-                        <p class="clock" aria-live="off">
-                            <time class="time">{move || clock::local_time(now.get())}</time>" "
-                            <span class="date">{move || clock::local_date(now.get())}</span>
-                        </p>
-                        <p class="refresh">{move || {
-                            let next = REFRESH_SECS - now.get().saturating_sub(signed_at).min(REFRESH_SECS);
-                            format!("New code in {next} s · valid until {valid_until}")
-                        }}</p>
-                    </section>
-                }
+            <div class="people" role="group" aria-label=move || tr!(lang.get(), "person.group")>
+                {people}
+                <button
+                    class="person add"
+                    data-testid="add-person"
+                    aria-pressed=move || (screen.get() == Screen::Adding).to_string()
+                    disabled=full
+                    on:click=move |_| { notice.set(None); screen.set(Screen::Adding) }
+                >
+                    <span class="dot" aria-hidden="true">"+"</span>
+                    {move || tr!(lang.get(), "person.add")}
+                </button>
+            </div>
+            {move || notice.get().map(|n| match n {
+                Notice::Done(t) => view! { <p class="notice done" role="status" data-testid="notice">{t}</p> }.into_any(),
+                Notice::Problem(t) => view! { <p class="notice problem" role="alert" data-testid="notice">{t}</p> }.into_any(),
             })}
-            <p class="hint">"Turn your screen brightness up when you show the code."</p>
+            {move || match screen.get() {
+                Screen::Adding => view! {
+                    <AddPerson on_added=Callback::new(move |(seed, name, declaration): ([u8; 32], String, Declaration)| {
+                        let mut result = Ok(0);
+                        wallet.update(|w| {
+                            result = w.wallet.add(seed, &name, declaration, clock::now_secs());
+                            if result.is_ok() {
+                                w.demo.push(false);
+                            }
+                        });
+                        match result {
+                            Ok(i) => {
+                                save();
+                                screen.set(Screen::Person(i));
+                            }
+                            Err(e) => notice.set(Some(Notice::Problem(wallet_error_words(lang.get_untracked(), &e)))),
+                        }
+                    })/>
+                }.into_any(),
+                Screen::Person(i) => {
+                    let person = wallet.with(|w| w.wallet.people.get(i).cloned());
+                    match person {
+                        Some(p) if p.credential.is_some() => view! { <CodeCard person=p/> }.into_any(),
+                        Some(p) => view! { <Pending person=p receive=receive/> }.into_any(),
+                        None => view! { <p class="hint">{move || tr!(lang.get(), "person.none")}</p> }.into_any(),
+                    }
+                }
+            }}
         </main>
     }
+}
+
+/// The form: name and the four declaration questions.
+#[component]
+fn AddPerson(on_added: Callback<([u8; 32], String, Declaration)>) -> impl IntoView {
+    let lang = i18n::settings().lang;
+    let name = RwSignal::new(String::new());
+    let answers = [RwSignal::new(false), RwSignal::new(false), RwSignal::new(false), RwSignal::new(false)];
+    let problem = RwSignal::new(None::<String>);
+    let keys = ["declare.fever", "declare.contact", "declare.travel", "declare.quarantine"];
+    let questions = keys
+        .iter()
+        .zip(answers)
+        .enumerate()
+        .map(|(i, (key, answer))| {
+            let key = *key;
+            view! {
+                <fieldset class="question">
+                    <legend>{move || declaration_question(lang.get(), key)}</legend>
+                    <label><input type="radio" name=format!("q{i}") data-testid=format!("q{i}-no")
+                        prop:checked=move || !answer.get() on:change=move |_| answer.set(false)/>
+                        {move || tr!(lang.get(), "declare.no")}</label>
+                    <label><input type="radio" name=format!("q{i}") data-testid=format!("q{i}-yes")
+                        prop:checked=move || answer.get() on:change=move |_| answer.set(true)/>
+                        {move || tr!(lang.get(), "declare.yes")}</label>
+                </fieldset>
+            }
+        })
+        .collect::<Vec<_>>();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut seed = [0u8; 32];
+        if getrandom::fill(&mut seed).is_err() {
+            problem.set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
+            return;
+        }
+        let declaration = Declaration {
+            fever_or_symptoms: answers[0].get_untracked(),
+            contact_with_case: answers[1].get_untracked(),
+            high_risk_travel: answers[2].get_untracked(),
+            under_quarantine: answers[3].get_untracked(),
+        };
+        on_added.run((seed, name.get_untracked(), declaration));
+    };
+    view! {
+        <form class="add-person" on:submit=submit data-testid="add-form">
+            <h1>{move || tr!(lang.get(), "add.title")}</h1>
+            <p>{move || tr!(lang.get(), "add.intro")}</p>
+            <label class="name">{move || tr!(lang.get(), "add.name")}
+                <input type="text" required=true maxlength="20" autocomplete="name" data-testid="name"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </label>
+            {questions}
+            {move || problem.get().map(|p| view! { <p class="notice problem" role="alert">{p}</p> })}
+            <button type="submit" class="primary" data-testid="make-request">{move || tr!(lang.get(), "add.submit")}</button>
+        </form>
+    }
+}
+
+fn declaration_question(lang: Lang, key: &str) -> String {
+    match key {
+        "declare.fever" => tr!(lang, "declare.fever"),
+        "declare.contact" => tr!(lang, "declare.contact"),
+        "declare.travel" => tr!(lang, "declare.travel"),
+        _ => tr!(lang, "declare.quarantine"),
+    }
+}
+
+/// A person waiting for their code: the request QR for the issuer desk, then the ways to
+/// receive the credential.
+#[component]
+fn Pending(person: crate::wallet::Person, receive: Callback<String>) -> impl IntoView {
+    let lang = i18n::settings().lang;
+    let request = person.request().map(|r| r.to_qr_text());
+    let scanning = RwSignal::new(false);
+    let pasted = RwSignal::new(String::new());
+    let name = person.name.clone();
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(file.text()).await.map(|v| v.as_string()) {
+                Ok(Some(text)) => receive.run(text),
+                _ => receive.run(String::new()),
+            }
+        });
+    };
+    view! {
+        <section class="pending" data-testid="pending">
+            <h1>{move || tr!(lang.get(), "pending.title", name = name.clone())}</h1>
+            <p>{move || tr!(lang.get(), "pending.step1")}</p>
+            {match request {
+                Ok(text) => {
+                    let svg = render::svg(&text, "#000", "#fff").unwrap_or_default();
+                    view! {
+                        <div class="qr request" role="img" aria-label=move || tr!(lang.get(), "pending.request_label") inner_html=svg></div>
+                        <details>
+                            <summary>{move || tr!(lang.get(), "pending.show_text")}</summary>
+                            <textarea readonly=true class="request-text" data-testid="request-text" prop:value=text.clone()></textarea>
+                        </details>
+                    }.into_any()
+                }
+                Err(e) => view! { <p class="notice problem" role="alert">{e.to_string()}</p> }.into_any(),
+            }}
+            <p>{move || tr!(lang.get(), "pending.step2")}</p>
+            <div class="receive">
+                <button class="primary" data-testid="scan-credential" on:click=move |_| scanning.update(|s| *s = !*s)>
+                    {move || if scanning.get() { tr!(lang.get(), "pending.stop_scan") } else { tr!(lang.get(), "pending.scan") }}
+                </button>
+                {move || scanning.get().then(|| view! { <Scanner on_text=receive/> })}
+                <label class="paste">{move || tr!(lang.get(), "pending.paste")}
+                    <textarea data-testid="paste-credential" prop:value=move || pasted.get()
+                        on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                </label>
+                <button data-testid="paste-submit" on:click=move |_| receive.run(pasted.get_untracked())>
+                    {move || tr!(lang.get(), "pending.add_pasted")}
+                </button>
+                <label class="file">{move || tr!(lang.get(), "pending.file")}
+                    <input type="file" accept=".txt,text/plain" data-testid="credential-file" on:change=on_file/>
+                </label>
+            </div>
+        </section>
+    }
+}
+
+/// The live code of one person: re-signed every 30 seconds, with a countdown ring.
+#[component]
+fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
+    let lang = i18n::settings().lang;
+    let now = RwSignal::new(clock::now_secs());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(clock::now_secs()), Duration::from_millis(500)) {
+        on_cleanup(move || handle.clear());
+    }
+    let awake = wakelock::keep_awake();
+    let Some(credential) = person.credential.clone() else {
+        return ().into_any();
+    };
+    let claims = credential.claims.clone();
+    let holder = SigningKey::from_bytes(&person.holder_seed);
+
+    // Re-sign when the 30-second slot changes; the QR's DOM changes only then.
+    let slot = Memo::new(move |_| now.get() / REFRESH_SECS);
+    let code = Memo::new(move |_| {
+        slot.track();
+        let signed_at = now.get_untracked();
+        let p = Presentation::sign(credential.clone(), None, &holder, signed_at);
+        let svg = render::svg(&p.to_qr_text(), "#000", "#fff").map_err(|e| e.to_string());
+        (signed_at, svg)
+    });
+    let expired = move || now.get() >= claims.expires;
+    let c1 = claims.clone();
+    let c2 = claims.clone();
+    let c3 = claims.clone();
+    let colour = claims.colour;
+    let valid_until = clock::local_date(claims.expires);
+    let name = claims.masked_name.clone();
+    let last4 = claims.id_last4.clone();
+
+    view! {
+        <section class=format!("code-card {}", colour.as_str()) data-testid="code-card" data-colour=colour.as_str()>
+            <h1 class="status"><span class="icon" aria-hidden="true">{icon(colour)}</span>" "
+                <span data-testid="status">{move || status_words(lang.get(), &c1, now.get())}</span></h1>
+            {move || if expired() {
+                view! { <p class="notice problem" role="alert">{tr!(lang.get(), "code.expired")}</p> }.into_any()
+            } else {
+                let (signed_at, svg) = code.get();
+                let label = tr!(lang.get(), "code.qr_label", status = status_words(lang.get(), &c2, signed_at), name = c2.masked_name.clone());
+                match svg {
+                    Ok(svg) => view! { <div class="qr" role="img" aria-label=label data-signed-at=signed_at.to_string() inner_html=svg></div> }.into_any(),
+                    Err(e) => view! { <p class="notice problem" role="alert">{e}</p> }.into_any(),
+                }
+            }}
+            <p class="who">{name}" · ID ****"{last4}</p>
+            <p class="clock" aria-live="off">
+                <time class="time">{move || clock::local_time(now.get())}</time>" "
+                <span class="date">{move || clock::local_date(now.get())}</span>
+            </p>
+            <div class="refresh">
+                {move || {
+                    let signed_at = code.with(|c| c.0);
+                    let left = REFRESH_SECS - now.get().saturating_sub(signed_at).min(REFRESH_SECS);
+                    let fraction = left as f64 / REFRESH_SECS as f64;
+                    // The ring: the arc left until the next re-signing.
+                    let dash = format!("{:.1} 100", fraction * 100.0);
+                    view! {
+                        <svg class="ring" viewBox="0 0 36 36" aria-hidden="true">
+                            <circle class="track" cx="18" cy="18" r="15.9155" pathLength="100"/>
+                            <circle class="arc" cx="18" cy="18" r="15.9155" pathLength="100" stroke-dasharray=dash/>
+                        </svg>
+                        <span>{tr!(lang.get(), "code.refresh", seconds = left, date = valid_until.clone())}</span>
+                    }
+                }}
+            </div>
+        </section>
+        <p class="guidance" data-testid="guidance">{move || guidance(lang.get(), &c3, now.get())}</p>
+        <p class="hint">{move || if awake.get() { tr!(lang.get(), "code.awake") } else { tr!(lang.get(), "code.brightness") }}</p>
+    }
+    .into_any()
 }

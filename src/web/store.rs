@@ -2,6 +2,8 @@
 //! the checkpoint's trust list. Every failure is returned for the page to show.
 
 use crate::demo::{DemoResident, DemoWorld};
+use crate::wallet::{Person, Wallet};
+use crate::Declaration;
 use crate::keys::{parse_hex32, to_hex};
 use crate::{Credential, RevocationList, RevocationSet, Scope, TrustList, TrustStore};
 use ed25519_dalek::VerifyingKey;
@@ -15,6 +17,8 @@ const ROOTS_KEY: &str = "healthcode.roots.v1";
 /// Imported trust-list texts by root key id (hex): one per root.
 const TRUST_KEY: &str = "healthcode.trust-lists.v2";
 const REVOCATION_KEY: &str = "healthcode.revocation-lists.v1";
+/// The resident's wallet: the people on this phone with their holder keys and codes.
+const WALLET_KEY: &str = "healthcode.wallet.v1";
 
 /// The demo world as stored: keys as hex, credentials as their QR text.
 #[derive(Serialize, Deserialize)]
@@ -212,14 +216,125 @@ pub fn import_revocation(
     })
 }
 
+/// A person as stored: the holder key as hex, the credential as its QR text.
+#[derive(Serialize, Deserialize)]
+struct StoredPerson {
+    holder_seed: String,
+    name: String,
+    declaration: Declaration,
+    requested_at: u64,
+    credential: Option<String>,
+    /// One of the embedded demo residents (replaced when the demo world is made anew).
+    #[serde(default)]
+    demo: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredWallet {
+    people: Vec<StoredPerson>,
+    /// The demo world the demo people came from (`DemoWorld::created_at`).
+    demo_created_at: u64,
+}
+
+/// The wallet as loaded, with which people are demo residents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadedWallet {
+    /// The people.
+    pub wallet: Wallet,
+    /// `demo[i]`: person `i` is an embedded demo resident.
+    pub demo: Vec<bool>,
+    /// The demo world the demo people came from.
+    pub demo_created_at: u64,
+}
+
+fn demo_person(r: &DemoResident) -> Person {
+    Person {
+        holder_seed: r.holder_seed,
+        name: r.credential.claims.masked_name.clone(),
+        declaration: Declaration::default(),
+        requested_at: r.credential.claims.issued_at,
+        credential: Some(r.credential.clone()),
+    }
+}
+
+/// The saved wallet; on first run (or when the demo world was made anew) the demo residents
+/// are put first. Errors: the saved wallet cannot be read or is damaged (it is not
+/// overwritten: the message says so).
+pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
+    let stored = read_saved::<StoredWallet>(WALLET_KEY, "codes")?;
+    let mut loaded = LoadedWallet::default();
+    if let Some(stored) = stored {
+        for p in stored.people {
+            let credential = match p.credential {
+                Some(text) => Some(Credential::from_qr_text(&text).map_err(|e| {
+                    format!("A saved code is damaged ({}); nothing was changed.", e.code())
+                })?),
+                None => None,
+            };
+            let holder_seed = parse_hex32(&p.holder_seed)
+                .map_err(|_| "A saved key is damaged; nothing was changed.".to_owned())?;
+            if p.demo && stored.demo_created_at != demo.created_at {
+                continue;
+            }
+            loaded.wallet.people.push(Person {
+                holder_seed,
+                name: p.name,
+                declaration: p.declaration,
+                requested_at: p.requested_at,
+                credential,
+            });
+            loaded.demo.push(p.demo);
+        }
+        if stored.demo_created_at == demo.created_at {
+            loaded.demo_created_at = demo.created_at;
+            return Ok(loaded);
+        }
+    }
+    // First run, or a new demo world: its residents go first.
+    let mut people: Vec<Person> = demo.residents.iter().map(demo_person).collect();
+    let mut flags = vec![true; people.len()];
+    people.append(&mut loaded.wallet.people);
+    flags.append(&mut loaded.demo);
+    people.truncate(crate::wallet::MAX_PEOPLE);
+    flags.truncate(crate::wallet::MAX_PEOPLE);
+    Ok(LoadedWallet {
+        wallet: Wallet { people },
+        demo: flags,
+        demo_created_at: demo.created_at,
+    })
+}
+
+/// Saves the wallet. Errors: storage refused (quota full, storage disabled), with what to do.
+pub fn save_wallet(loaded: &LoadedWallet) -> Result<(), String> {
+    let stored = StoredWallet {
+        people: loaded
+            .wallet
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| StoredPerson {
+                holder_seed: to_hex(&p.holder_seed),
+                name: p.name.clone(),
+                declaration: p.declaration,
+                requested_at: p.requested_at,
+                credential: p.credential.as_ref().map(Credential::to_qr_text),
+                demo: loaded.demo.get(i).copied().unwrap_or(false),
+            })
+            .collect(),
+        demo_created_at: loaded.demo_created_at,
+    };
+    LocalStorage::set(WALLET_KEY, stored).map_err(|e| e.to_string())
+}
+
 /// Shown instead of the app when storage or randomness fails: what happened and what to do.
 #[component]
 pub fn StorageProblem(message: String) -> impl IntoView {
+    let lang = super::i18n::settings().lang;
     view! {
-        <main class="problem" role="alert">
-            <h1>"This browser cannot keep your codes"</h1>
+        <main class="problem" role="alert" data-testid="storage-problem">
+            <h1>{move || crate::tr!(lang.get(), "storage.cannot_keep")}</h1>
             <p>{message}</p>
-            <p>"Leave private browsing, free some space, or allow site data for this page, then reload."</p>
+            <p>{move || crate::tr!(lang.get(), "storage.what_to_do")}</p>
         </main>
     }
 }

@@ -33,12 +33,14 @@ export function chromiumArgs(y4mPath) {
 
 /**
  * Launches Chromium with a fresh profile whose camera plays `y4mPath`, grants the camera to
- * `origin`, and opens a page. Everything the page reports is collected:
- * `pageErrors` (uncaught exceptions, `pageerror`) and `consoleErrors` (`console.error`).
+ * `origin`, and opens a page (default: a 390×844 phone, English). Everything the page reports
+ * is collected: `pageErrors` (uncaught exceptions, `pageerror`), `consoleErrors`
+ * (`console.error`, which includes Content-Security-Policy violations) and `requests` (every
+ * URL the page or its service worker asked for).
  *
- * @returns {Promise<{context, page, pageErrors: string[], consoleErrors: string[], close: () => Promise<void>}>}
+ * @returns {Promise<{context, page, pageErrors: string[], consoleErrors: string[], requests: string[], close: () => Promise<void>}>}
  */
-export async function launchWithCamera(y4mPath, origin, { profileDir } = {}) {
+export async function launchWithCamera(y4mPath, origin, { profileDir, viewport = PHONE, locale = 'en-US' } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: set CHROMIUM`);
   // A caller-owned profile survives close(), so a second launch sees the same storage.
   const ownProfile = !profileDir;
@@ -49,7 +51,8 @@ export async function launchWithCamera(y4mPath, origin, { profileDir } = {}) {
       executablePath: CHROMIUM,
       headless: true,
       args: chromiumArgs(y4mPath),
-      viewport: PHONE,
+      viewport,
+      locale,
       timeout: 60_000,
     });
     await context.grantPermissions(['camera'], { origin });
@@ -62,6 +65,8 @@ export async function launchWithCamera(y4mPath, origin, { profileDir } = {}) {
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   const consoleErrors = [];
+  const requests = [];
+  context.on('request', (request) => requests.push(request.url()));
   page.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
@@ -72,6 +77,7 @@ export async function launchWithCamera(y4mPath, origin, { profileDir } = {}) {
     page,
     pageErrors,
     consoleErrors,
+    requests,
     async close() {
       await context.close().catch(() => {});
       if (ownProfile) await rm(profile, { recursive: true, force: true });

@@ -22,13 +22,13 @@ export const MIME = {
 };
 
 /**
- * Serves the files under `root`; `/` (and any directory) serves its index.html. GET and HEAD
- * only; nothing outside `root`; no caching.
+ * Serves the files under `root` on `port` (default: a free one); `/` (and any directory) serves
+ * its index.html. GET and HEAD only; nothing outside `root`; no caching.
  *
  * @returns {Promise<{url: string, origin: string, requests: string[], close: () => Promise<void>}>}
  *   `url` ends with `/`; `requests` logs `STATUS METHOD PATH` lines for failure reports
  */
-export async function serveStatic(root) {
+export async function serveStatic(root, { port: wanted = 0 } = {}) {
   root = path.resolve(root);
   const requests = [];
 
@@ -71,7 +71,7 @@ export async function serveStatic(root) {
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(wanted, '127.0.0.1', resolve);
   });
   const { port } = server.address();
   const origin = `http://127.0.0.1:${port}`;
