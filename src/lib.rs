@@ -38,6 +38,7 @@
 
 pub mod codec;
 pub mod credential;
+pub mod declaration;
 pub mod demo;
 pub mod inspect;
 pub mod keys;
