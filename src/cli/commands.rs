@@ -3,12 +3,14 @@
 use crate::files;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use healthcode::codec::{self, MessageKind};
+use healthcode::credential::mask_name;
+use healthcode::declaration;
 use healthcode::inspect;
 use healthcode::keys::{self, to_hex, CredentialId, KeyId};
 use healthcode::{
-    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder, Pass,
-    PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet, Role, Scope,
-    Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
+    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder,
+    HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet,
+    Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,18 +107,26 @@ struct IssueArgs {
     /// The issuer's secret key file.
     #[arg(long)]
     issuer_key: PathBuf,
+    /// A holder's request (`HCR1:` text, or a text or image file holding it): issue for the
+    /// request's holder key and masked typed name, colour from its declaration.
+    #[arg(long, conflicts_with_all = ["holder", "paper", "name"])]
+    request: Option<String>,
     /// The holder's public key file.
-    #[arg(long, required_unless_present = "paper", conflicts_with = "paper")]
+    #[arg(long, required_unless_present_any = ["paper", "request"], conflicts_with = "paper")]
     holder: Option<PathBuf>,
     /// Issue a paper code (no holder key; checked against the ID card).
     #[arg(long)]
     paper: bool,
-    /// green, yellow or red.
-    #[arg(long, value_parser = parse_colour)]
-    colour: Colour,
+    /// green, yellow or red. With --request: overrides the declaration's suggestion, and
+    /// --reason is required.
+    #[arg(long, value_parser = parse_colour, required_unless_present = "request")]
+    colour: Option<Colour>,
+    /// Why --colour overrides the declaration's suggestion (printed with the override).
+    #[arg(long, requires = "colour")]
+    reason: Option<String>,
     /// The masked name, e.g. "张*伟" or "Z*** W**".
-    #[arg(long)]
-    name: String,
+    #[arg(long, required_unless_present = "request")]
+    name: Option<String>,
     /// The last 4 characters of the ID number.
     #[arg(long)]
     id_last4: String,
@@ -401,26 +411,63 @@ fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Who the credential is for, its masked name and colour: from a holder request (colour by
+/// the declaration rules unless overridden with a reason), or from the flags.
+fn issue_subject(args: &IssueArgs, now: u64) -> Result<(Holder, String, Colour), String> {
+    let Some(input) = &args.request else {
+        let holder = match &args.holder {
+            Some(path) => Holder::Device(files::read_verifying_key(path)?.to_bytes()),
+            None => Holder::Paper,
+        };
+        let name = args.name.clone().ok_or("--name is required")?;
+        let colour = args.colour.ok_or("--colour is required")?;
+        return Ok((holder, name, colour));
+    };
+    let request = HolderRequest::from_qr_text(&read_input(input)?)
+        .map_err(|e| format!("request: {e} ({})", e.code()))?;
+    let masked = mask_name(&request.body.name).ok_or("request: the name is empty (D|NAM)")?;
+    let suggestion = declaration::suggest(&request.body.declaration, now);
+    eprintln!(
+        "declaration: {} — suggested {}",
+        suggestion.ground.as_str(),
+        suggestion.colour.as_str()
+    );
+    let colour = match (args.colour, &args.reason) {
+        (None, _) => suggestion.colour,
+        (Some(colour), Some(reason)) if !reason.trim().is_empty() => {
+            eprintln!(
+                "override: {} instead of the suggested {} — reason: {}",
+                colour.as_str(),
+                suggestion.colour.as_str(),
+                reason.trim()
+            );
+            colour
+        }
+        (Some(_), _) => {
+            return Err(
+                "--colour overrides the declaration's suggestion: give the --reason".to_owned(),
+            )
+        }
+    };
+    Ok((Holder::Device(request.body.holder), masked, colour))
+}
+
 fn issue(args: IssueArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let issuer = files::read_signing_key(&args.issuer_key)?;
-    let holder = match &args.holder {
-        Some(path) => Holder::Device(files::read_verifying_key(path)?.to_bytes()),
-        None => Holder::Paper,
-    };
-    let quarantine_end = match args.colour {
+    let (holder, masked_name, colour) = issue_subject(&args, now)?;
+    let quarantine_end = match colour {
         Colour::Green => None,
-        c => Some(
-            args.quarantine_end
-                .unwrap_or(now + c.quarantine_days() * 86_400),
-        ),
+        c => args
+            .quarantine_end
+            .or_else(|| declaration::quarantine_end(c, now)),
     };
     let not_before = args.not_before.unwrap_or(now.saturating_sub(60));
     let claims = Claims {
         issuer: KeyId([0; 8]),
         id: CredentialId(random_bytes::<8>()?),
-        colour: args.colour,
-        masked_name: args.name,
+        colour,
+        masked_name,
         id_last4: args.id_last4,
         region: args.region,
         issued_at: now.min(not_before),
@@ -431,8 +478,15 @@ fn issue(args: IssueArgs) -> Result<ExitCode, String> {
         quarantine_end,
         holder,
     };
-    let credential = Credential::issue(claims, &issuer).map_err(|e| e.to_string())?;
-    eprintln!("credential id {}", credential.claims.id);
+    let credential =
+        Credential::issue(claims, &issuer).map_err(|e| format!("{e} ({})", e.code()))?;
+    eprintln!(
+        "credential id {} — {} {} ****{}",
+        credential.claims.id,
+        credential.claims.colour.as_str(),
+        credential.claims.masked_name,
+        credential.claims.id_last4
+    );
     args.output.write(&credential.to_qr_text())?;
     Ok(ExitCode::SUCCESS)
 }
