@@ -214,3 +214,182 @@ fn keygen_writes_the_secret_key_mode_0600_and_never_prints_it() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), secret);
 }
+
+/// Reads a CSV file written by the CLI into its header and rows.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
+    let dir = work_dir("batch");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder = SigningKey::from_bytes(&[9; 32]).verifying_key();
+    let holder_hex = healthcode::keys::to_hex(holder.as_bytes());
+    let csv = format!(
+        "name,id_last4,holder_public_key,fever_or_symptoms,contact_with_case,high_risk_travel,under_quarantine,colour,reason\n\
+         张三伟,1234,{holder_hex},no,no,no,no,,\n\
+         Wang Fang,903X,,no,no,yes,no,,\n\
+         李小娜,12345,,no,no,no,no,,\n\
+         \"Zhao, Lei\",5678,{holder_hex},yes,no,no,no,green,\"fever from a vaccine, checked\"\n\
+         周<b>,0001,,no,yes,no,no,,\n\
+         钱七,0002,,no,maybe,no,no,,\n\
+         孙八,0003,,no,no,no,no,red,\n"
+    );
+    let file = dir.join("residents.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = dir.join("out");
+    let now = NOW.to_string();
+    let args = [
+        "issue",
+        "--issuer-key",
+        &issuer_key,
+        "--batch",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        &now,
+    ];
+    let o = healthcode(&args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "a row failed: exit 1\n{err}");
+    assert!(
+        stdout(&o).contains("issued 4 code(s) (2 green, 1 yellow, 1 red; 2 paper)")
+            && stdout(&o).contains("3 row(s) failed"),
+        "{}",
+        stdout(&o)
+    );
+    let name = file.display();
+    for expected in [
+        format!("{name}:4: id_last4 '12345' is not 4 digits (or X) (B|ID4)"),
+        format!("{name}:7: contact_with_case 'maybe' is not yes or no (B|ANS)"),
+        format!("{name}:8: colour overrides the declaration: the reason is required (B|RSN)"),
+        format!(
+            "{name}:5: override: green instead of the suggested red — reason: fever from a \
+             vaccine, checked"
+        ),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in\n{err}");
+    }
+
+    let (header, registry) = read_csv(&out.join("registry.csv"));
+    assert_eq!(
+        header[..4],
+        ["credential_id", "masked_name", "id_last4", "colour"]
+    );
+    let summary: Vec<(&str, &str, &str, &str, &str)> = registry
+        .iter()
+        .map(|r| {
+            (
+                r[1].as_str(),
+                r[2].as_str(),
+                r[3].as_str(),
+                r[8].as_str(),
+                r[9].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("张*伟", "1234", "green", "device", "2"),
+            ("W*** F**", "903X", "yellow", "paper", "3"),
+            ("Z*** L**", "5678", "green", "device", "5"),
+            ("周**>", "0001", "red", "paper", "6"),
+        ]
+    );
+    assert_eq!(
+        registry[1][4],
+        (NOW + 7 * DAY).to_string(),
+        "yellow ends in 7 days"
+    );
+    assert_eq!(
+        registry[3][4],
+        (NOW + 14 * DAY).to_string(),
+        "red ends in 14 days"
+    );
+    assert_eq!(
+        (registry[2][10].as_str(), registry[2][11].as_str()),
+        ("red", "fever from a vaccine, checked")
+    );
+
+    // One PNG per issued code, named line-id, that scans back to the code in links.csv.
+    let (_, links) = read_csv(&out.join("links.csv"));
+    assert_eq!(links.len(), 4);
+    for (link, reg) in links.iter().zip(&registry) {
+        assert_eq!((&link[0], &link[1]), (&reg[9], &reg[0]));
+        let text = link[4]
+            .strip_prefix("http://127.0.0.1:8080/#import=")
+            .unwrap()
+            .replace("%20", " ")
+            .replace("%25", "%");
+        let credential = Credential::from_qr_text(&text).unwrap();
+        assert_eq!(credential.claims.id.to_string(), reg[0]);
+        assert_eq!(credential.claims.masked_name, reg[1]);
+        let png = out.join(format!("{}-{}.png", reg[9], reg[0]));
+        let scanned = healthcode(&["inspect", png.to_str().unwrap()]);
+        assert!(stdout(&scanned).contains(&reg[0]), "{}", stdout(&scanned));
+    }
+    let device = Credential::from_qr_text(
+        &links[0][4]["http://127.0.0.1:8080/#import=".len()..]
+            .replace("%20", " ")
+            .replace("%25", "%"),
+    )
+    .unwrap();
+    assert_eq!(device.claims.holder, Holder::Device(holder.to_bytes()));
+
+    // The paper sheet holds the two paper codes, escaped, with inline SVG only.
+    let html = std::fs::read_to_string(out.join("paper.html")).unwrap();
+    assert_eq!(html.matches("<section class=\"card\">").count(), 2);
+    assert!(html.contains("W*** F**") && html.contains("ID ****903X"));
+    assert!(html.contains("周**&gt;") && !html.contains("周**>"));
+    assert!(html.contains("黄码 YELLOW") && html.contains("红码 RED"));
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert!(!html.contains("src=") && !html.contains("href="));
+    assert!(
+        !html.contains("张三伟") && !html.contains("Wang Fang"),
+        "no full names"
+    );
+
+    // A second run into the same directory is refused: the registry is never overwritten.
+    let o = healthcode(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("registry.csv exists"), "{}", stderr(&o));
+}
+
+#[test]
+fn batch_with_a_wrong_header_issues_nothing() {
+    let dir = work_dir("batch-header");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let file = dir.join("residents.csv");
+    std::fs::write(&file, "name,last4\n张三伟,1234\n").unwrap();
+    let out = dir.join("out");
+    let o = healthcode(&[
+        "issue",
+        "--issuer-key",
+        &issuer_key,
+        "--batch",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the first line must be the header name,id_last4,holder_public_key"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.join("registry.csv").exists());
+}

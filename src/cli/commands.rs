@@ -1,7 +1,8 @@
 //! The CLI's arguments and what each subcommand does.
 
-use crate::files;
+use crate::{batch, files};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use healthcode::batch::Terms;
 use healthcode::codec::{self, MessageKind};
 use healthcode::credential::mask_name;
 use healthcode::declaration;
@@ -111,25 +112,35 @@ struct IssueArgs {
     /// request's holder key and masked typed name, colour from its declaration.
     #[arg(long, conflicts_with_all = ["holder", "paper", "name"])]
     request: Option<String>,
+    /// A CSV file of residents, one code per row (columns in the README): writes
+    /// `--out DIR`/LINE-ID.png, links.csv, registry.csv and paper.html. Exit 1 if a row failed.
+    #[arg(long, requires = "out", conflicts_with_all = [
+        "request", "holder", "paper", "name", "colour", "id_last4", "quarantine_end",
+        "not_before", "png", "svg",
+    ])]
+    batch: Option<PathBuf>,
+    /// With --batch: the app's address the import links point to (`URL#import=HCC1:…`).
+    #[arg(long, default_value = "http://127.0.0.1:8080/", requires = "batch")]
+    base_url: String,
     /// The holder's public key file.
-    #[arg(long, required_unless_present_any = ["paper", "request"], conflicts_with = "paper")]
+    #[arg(long, required_unless_present_any = ["paper", "request", "batch"], conflicts_with = "paper")]
     holder: Option<PathBuf>,
     /// Issue a paper code (no holder key; checked against the ID card).
     #[arg(long)]
     paper: bool,
     /// green, yellow or red. With --request: overrides the declaration's suggestion, and
     /// --reason is required.
-    #[arg(long, value_parser = parse_colour, required_unless_present = "request")]
+    #[arg(long, value_parser = parse_colour, required_unless_present_any = ["request", "batch"])]
     colour: Option<Colour>,
     /// Why --colour overrides the declaration's suggestion (printed with the override).
     #[arg(long, requires = "colour")]
     reason: Option<String>,
     /// The masked name, e.g. "张*伟" or "Z*** W**".
-    #[arg(long, required_unless_present = "request")]
+    #[arg(long, required_unless_present_any = ["request", "batch"])]
     name: Option<String>,
     /// The last 4 characters of the ID number.
-    #[arg(long)]
-    id_last4: String,
+    #[arg(long, required_unless_present = "batch")]
+    id_last4: Option<String>,
     /// Administrative division code of the issuing region.
     #[arg(long, default_value_t = 330900)]
     region: u32,
@@ -144,8 +155,15 @@ struct IssueArgs {
     quarantine_end: Option<u64>,
     #[command(flatten)]
     clock: Clock,
-    #[command(flatten)]
-    output: QrOutput,
+    /// Write the QR text to this file (with --batch: the output directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write the QR code as PNG (8 pixels a module).
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Write the QR code as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -278,7 +296,7 @@ fn parse_colour(s: &str) -> Result<Colour, String> {
     Colour::parse(s).ok_or_else(|| format!("'{s}' is not green, yellow or red"))
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| format!("no randomness from the OS: {e}"))?;
     Ok(buf)
@@ -455,6 +473,32 @@ fn issue_subject(args: &IssueArgs, now: u64) -> Result<(Holder, String, Colour),
 fn issue(args: IssueArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let issuer = files::read_signing_key(&args.issuer_key)?;
+    if let Some(file) = &args.batch {
+        let dir = args.out.as_deref().ok_or("--batch needs --out DIR")?;
+        let expires = args
+            .expires
+            .unwrap_or(now.saturating_add(healthcode::demo::DEMO_VALIDITY_SECS));
+        if expires <= now {
+            return Err("--expires must be after now".into());
+        }
+        if !(100_000..=999_999).contains(&args.region) {
+            return Err(format!(
+                "--region {}: not a 6-digit division code",
+                args.region
+            ));
+        }
+        return batch::issue_batch(&batch::Batch {
+            file,
+            dir,
+            issuer: &issuer,
+            base_url: &args.base_url,
+            terms: Terms {
+                region: args.region,
+                validity_secs: expires.saturating_sub(now),
+            },
+            now,
+        });
+    }
     let (holder, masked_name, colour) = issue_subject(&args, now)?;
     let quarantine_end = match colour {
         Colour::Green => None,
@@ -468,7 +512,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode, String> {
         id: CredentialId(random_bytes::<8>()?),
         colour,
         masked_name,
-        id_last4: args.id_last4,
+        id_last4: args.id_last4.ok_or("--id-last4 is required")?,
         region: args.region,
         issued_at: now.min(not_before),
         not_before,
@@ -487,7 +531,12 @@ fn issue(args: IssueArgs) -> Result<ExitCode, String> {
         credential.claims.masked_name,
         credential.claims.id_last4
     );
-    args.output.write(&credential.to_qr_text())?;
+    QrOutput {
+        out: args.out,
+        png: args.png,
+        svg: args.svg,
+    }
+    .write(&credential.to_qr_text())?;
     Ok(ExitCode::SUCCESS)
 }
 
