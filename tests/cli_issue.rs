@@ -393,3 +393,152 @@ fn batch_with_a_wrong_header_issues_nothing() {
     );
     assert!(!out.join("registry.csv").exists());
 }
+
+#[test]
+fn a_revoked_batch_code_is_denied_after_the_list_is_signed_from_the_ids_file() {
+    let dir = work_dir("revoke");
+    let root_key = keygen(&dir, "root.key");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let holder_hex = std::fs::read_to_string(format!("{holder_key}.pub")).unwrap();
+    let file = dir.join("residents.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "name,id_last4,holder_public_key,fever_or_symptoms,contact_with_case,high_risk_travel,under_quarantine,colour,reason\n\
+             张三伟,1234,{},no,no,no,no,,\n\
+             张四伟,1234,,no,no,no,no,,\n\
+             Wang Fang,5678,,no,no,no,no,,\n",
+            holder_hex.trim()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let now = NOW.to_string();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let o = healthcode(&[
+        "issue",
+        "--issuer-key",
+        &issuer_key,
+        "--batch",
+        &p("residents.csv"),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        &now,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (_, registry) = read_csv(&out.join("registry.csv"));
+    let registry_path = out.join("registry.csv").to_str().unwrap().to_owned();
+    let ids_file = p("revoked.txt");
+    let revoke = |extra: &[&str]| {
+        let mut args = vec![
+            "revoke",
+            "--registry",
+            &registry_path,
+            "--ids-file",
+            &ids_file,
+            "--reason",
+            "re-issued as red",
+            "--now",
+            &now,
+        ];
+        args.extend_from_slice(extra);
+        healthcode(&args)
+    };
+
+    // Two codes share the masked name and last 4: by name it is ambiguous.
+    let o = revoke(&["--name", "张*伟", "--id-last4", "1234"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2 codes match"), "{}", stderr(&o));
+    assert!(!Path::new(&ids_file).exists());
+    // By id it is not; by name and last 4 when unique.
+    let o = revoke(&["--id", &registry[0][0]]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = revoke(&["--name", "W*** F**", "--id-last4", "5678"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = revoke(&["--id", &registry[0][0]]);
+    assert!(stdout(&o).contains("already revoked"), "{}", stdout(&o));
+    let o = revoke(&["--id", "0000000000000000"]);
+    assert_eq!(o.status.code(), Some(2));
+    let ids: Vec<String> = std::fs::read_to_string(&ids_file)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec![registry[0][0].clone(), registry[2][0].clone()]);
+
+    // The signed list from the ids file makes a checkpoint deny the device code.
+    let o = healthcode(&[
+        "trust-list",
+        "--root-key",
+        &root_key,
+        "--issuer",
+        &format!("Test issuer={issuer_key}.pub"),
+        "--out",
+        &p("trust.hct"),
+        "--now",
+        &now,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = healthcode(&[
+        "revocation-list",
+        "--signer-key",
+        &issuer_key,
+        "--ids-file",
+        &ids_file,
+        "--out",
+        &p("rev.hcl"),
+        "--now",
+        &now,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("of 2 id(s)"), "{}", stdout(&o));
+    let (_, links) = read_csv(&out.join("links.csv"));
+    std::fs::write(
+        p("cred.hcc"),
+        links[0][4]["http://127.0.0.1:8080/#import=".len()..]
+            .replace("%20", " ")
+            .replace("%25", "%"),
+    )
+    .unwrap();
+    let live_at = (NOW + 10).to_string();
+    let o = healthcode(&[
+        "present",
+        "--credential",
+        &p("cred.hcc"),
+        "--holder-key",
+        &holder_key,
+        "--out",
+        &p("live.hcp"),
+        "--now",
+        &live_at,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let root_pub = format!("{root_key}.pub");
+    let verify = |revocation: bool| {
+        let mut args = vec![
+            "verify",
+            &p("live.hcp"),
+            "--trust",
+            &p("trust.hct"),
+            "--root",
+            &root_pub,
+            "--now",
+            &live_at,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        if revocation {
+            args.extend(["--revocation".to_owned(), p("rev.hcl")]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        healthcode(&args)
+    };
+    let o = verify(false);
+    assert_eq!(o.status.code(), Some(0), "admitted before: {}", stdout(&o));
+    let o = verify(true);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("[R|REV]"), "{}", stdout(&o));
+}

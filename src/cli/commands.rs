@@ -1,6 +1,6 @@
 //! The CLI's arguments and what each subcommand does.
 
-use crate::{batch, files};
+use crate::{batch, files, registry};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use healthcode::batch::Terms;
 use healthcode::codec::{self, MessageKind};
@@ -74,6 +74,33 @@ enum Command {
     /// Verify a presentation or paper code given as QR text, a text file, or an image.
     /// Exit 0 admit, 1 deny / refer / invalid, 2 cannot check or error.
     Verify(VerifyArgs),
+    /// Revoke a code from a batch registry: add its id to a revoked-ids file that
+    /// `revocation-list --ids-file` signs.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, Args)]
+struct RevokeArgs {
+    /// The registry.csv a batch wrote.
+    #[arg(long)]
+    registry: PathBuf,
+    /// The local revoked-ids file to add to (created if missing).
+    #[arg(long)]
+    ids_file: PathBuf,
+    /// The credential id (16 hex characters).
+    #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+    id: Option<String>,
+    /// The masked name as in the registry, e.g. "张*伟" (with --id-last4).
+    #[arg(long, requires = "id_last4")]
+    name: Option<String>,
+    /// The ID number's last 4 characters as in the registry (with --name).
+    #[arg(long, requires = "name")]
+    id_last4: Option<String>,
+    /// Why (kept in the revoked-ids file).
+    #[arg(long)]
+    reason: String,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +235,9 @@ struct RevocationArgs {
     /// A revoked credential or pass id (16 hex characters); repeat for more.
     #[arg(long = "id")]
     ids: Vec<String>,
+    /// A revoked-ids file (what `revoke` writes: one id a line, then an optional note).
+    #[arg(long)]
+    ids_file: Option<PathBuf>,
     /// Make a delta on the list with this sequence number instead of a full list.
     #[arg(long)]
     delta_on: Option<u64>,
@@ -358,6 +388,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Inspect { input } => inspect_command(&input),
         Command::Verify(args) => verify_command(args),
+        Command::Revoke(args) => {
+            let target = match (&args.id, &args.name, &args.id_last4) {
+                (Some(text), _, _) => registry::Target::Id(parse_id(text)?),
+                (None, Some(masked_name), Some(id_last4)) => registry::Target::Person {
+                    masked_name,
+                    id_last4,
+                },
+                _ => return Err("name the code with --id, or --name and --id-last4".into()),
+            };
+            registry::revoke(
+                &args.registry,
+                &args.ids_file,
+                &target,
+                &args.reason,
+                args.clock.now()?,
+            )
+        }
     }
 }
 
@@ -577,11 +624,17 @@ fn parse_id(text: &str) -> Result<CredentialId, String> {
 fn revocation_list(args: RevocationArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let signer = files::read_signing_key(&args.signer_key)?;
-    let revoked = args
+    let mut revoked = args
         .ids
         .iter()
         .map(|s| parse_id(s))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(path) = &args.ids_file {
+        if !path.is_file() {
+            return Err(format!("cannot read {}: no such file", path.display()));
+        }
+        revoked.extend(registry::read_ids_file(path)?);
+    }
     let signed = RevocationList {
         signer: KeyId([0; 8]),
         sequence: args.sequence.unwrap_or(now),

@@ -7,6 +7,7 @@
 mod batch;
 mod commands;
 mod files;
+mod registry;
 
 use clap::Parser;
 use std::process::ExitCode;
