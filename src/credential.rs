@@ -166,6 +166,61 @@ pub fn valid_id_last4(text: &str) -> bool {
     text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit() || b == b'X')
 }
 
+/// Most masking stars between the first and last character of a Chinese name.
+const MAX_MIDDLE_STARS: usize = 6;
+/// Most words of a Latin-script name kept (as initials) in its masked form.
+const MAX_MASKED_WORDS: usize = 4;
+
+/// Masks a name as typed for a credential's `masked_name`; `None` if nothing but white space.
+///
+/// * A name with any Han character (CJK ideographs, U+3400–U+4DBF, U+4E00–U+9FFF,
+///   U+F900–U+FAFF, U+20000–U+323AF) is read as characters, white space dropped: the first
+///   character is kept, then one `*` for each hidden character (at most 6), then the last
+///   character when there are 3 or more: `张三伟` → `张*伟`, `欧阳娜娜` → `欧**娜`,
+///   `张伟` → `张*`, `王` → `*`.
+/// * Any other name is read as words split at white space: the first word becomes its
+///   initial (upper case) and `***`, each later word its initial and `**`, at most 4 words:
+///   `Wang Fang` → `W*** F**`, `zhang wei` → `Z*** W**`. Fixed-width stars do not show how
+///   long each word is.
+///
+/// The result is always 1 to [`MAX_MASKED_NAME`] bytes.
+pub fn mask_name(name: &str) -> Option<String> {
+    if name.chars().any(is_han) {
+        let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut out = String::new();
+        match chars.as_slice() {
+            [] => return None,
+            [_] => out.push('*'),
+            [first, _] => {
+                out.push(*first);
+                out.push('*');
+            }
+            [first, middle @ .., last] => {
+                out.push(*first);
+                out.extend(std::iter::repeat_n('*', middle.len().min(MAX_MIDDLE_STARS)));
+                out.push(*last);
+            }
+        }
+        return Some(out);
+    }
+    let mut words = Vec::new();
+    for (i, word) in name.split_whitespace().take(MAX_MASKED_WORDS).enumerate() {
+        let initial = word.chars().next()?;
+        let mut upper = initial.to_uppercase();
+        let initial = match (upper.next(), upper.next()) {
+            (Some(u), None) => u,
+            _ => initial,
+        };
+        words.push(format!("{initial}{}", if i == 0 { "***" } else { "**" }));
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x3_23AF)
+}
+
 impl Claims {
     /// Checks the field rules above.
     pub fn validate(&self) -> Result<(), ClaimsError> {
@@ -306,6 +361,54 @@ mod tests {
         assert_eq!(c.quarantine_days_left(1_000_000), 12);
         assert_eq!(c.quarantine_days_left(1_000_000 + 12 * 86_400), 0);
         assert_eq!(Colour::Red.quarantine_days(), 14);
+    }
+
+    #[test]
+    fn chinese_names_keep_the_first_and_last_character() {
+        let cases = [
+            ("张三伟", "张*伟"),
+            (" 李 小娜 ", "李*娜"),
+            ("张伟", "张*"),
+            ("王", "*"),
+            ("欧阳娜娜", "欧**娜"),
+            ("阿依古丽·买买提", "阿******提"),
+            ("爱新觉罗溥仪溥杰之弟", "爱******弟"),
+        ];
+        for (name, masked) in cases {
+            assert_eq!(mask_name(name).as_deref(), Some(masked), "{name}");
+        }
+    }
+
+    #[test]
+    fn latin_names_keep_initials_with_fixed_width_stars() {
+        let cases = [
+            ("Wang Fang", "W*** F**"),
+            ("zhang  wei", "Z*** W**"),
+            ("Madonna", "M***"),
+            ("José María de la Cruz", "J*** M** D** L**"),
+            ("ǉubica ŉ", "Ǉ*** ŉ**"),
+        ];
+        for (name, masked) in cases {
+            assert_eq!(mask_name(name).as_deref(), Some(masked), "{name}");
+        }
+        assert_eq!(mask_name("  \t "), None);
+        assert_eq!(mask_name(""), None);
+    }
+
+    #[test]
+    fn masked_names_always_fit_the_claims() {
+        for name in [
+            "ŉ".repeat(32),
+            "ŉ ".repeat(21),
+            "𠀀".repeat(16),
+            "a𠀀".repeat(12),
+        ] {
+            let masked = mask_name(&name).unwrap();
+            assert!(
+                !masked.is_empty() && masked.len() <= MAX_MASKED_NAME,
+                "{masked}"
+            );
+        }
     }
 
     #[test]

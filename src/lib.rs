@@ -36,8 +36,10 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod batch;
 pub mod codec;
 pub mod credential;
+pub mod declaration;
 pub mod demo;
 pub mod inspect;
 pub mod keys;

@@ -1,14 +1,17 @@
 //! The CLI's arguments and what each subcommand does.
 
-use crate::files;
+use crate::{batch, files, registry};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use healthcode::batch::Terms;
 use healthcode::codec::{self, MessageKind};
+use healthcode::credential::mask_name;
+use healthcode::declaration;
 use healthcode::inspect;
 use healthcode::keys::{self, to_hex, CredentialId, KeyId};
 use healthcode::{
-    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder, Pass,
-    PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet, Role, Scope,
-    Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
+    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder,
+    HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet,
+    Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,6 +74,33 @@ enum Command {
     /// Verify a presentation or paper code given as QR text, a text file, or an image.
     /// Exit 0 admit, 1 deny / refer / invalid, 2 cannot check or error.
     Verify(VerifyArgs),
+    /// Revoke a code from a batch registry: add its id to a revoked-ids file that
+    /// `revocation-list --ids-file` signs.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, Args)]
+struct RevokeArgs {
+    /// The registry.csv a batch wrote.
+    #[arg(long)]
+    registry: PathBuf,
+    /// The local revoked-ids file to add to (created if missing).
+    #[arg(long)]
+    ids_file: PathBuf,
+    /// The credential id (16 hex characters).
+    #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+    id: Option<String>,
+    /// The masked name as in the registry, e.g. "张*伟" (with --id-last4).
+    #[arg(long, requires = "id_last4")]
+    name: Option<String>,
+    /// The ID number's last 4 characters as in the registry (with --name).
+    #[arg(long, requires = "name")]
+    id_last4: Option<String>,
+    /// Why (kept in the revoked-ids file).
+    #[arg(long)]
+    reason: String,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 #[derive(Debug, Args)]
@@ -105,21 +135,39 @@ struct IssueArgs {
     /// The issuer's secret key file.
     #[arg(long)]
     issuer_key: PathBuf,
+    /// A holder's request (`HCR1:` text, or a text or image file holding it): issue for the
+    /// request's holder key and masked typed name, colour from its declaration.
+    #[arg(long, conflicts_with_all = ["holder", "paper", "name"])]
+    request: Option<String>,
+    /// A CSV file of residents, one code per row (columns in the README): writes
+    /// `--out DIR`/LINE-ID.png, links.csv, registry.csv and paper.html. Exit 1 if a row failed.
+    #[arg(long, requires = "out", conflicts_with_all = [
+        "request", "holder", "paper", "name", "colour", "id_last4", "quarantine_end",
+        "not_before", "png", "svg",
+    ])]
+    batch: Option<PathBuf>,
+    /// With --batch: the app's address the import links point to (`URL#import=HCC1:…`).
+    #[arg(long, default_value = "http://127.0.0.1:8080/", requires = "batch")]
+    base_url: String,
     /// The holder's public key file.
-    #[arg(long, required_unless_present = "paper", conflicts_with = "paper")]
+    #[arg(long, required_unless_present_any = ["paper", "request", "batch"], conflicts_with = "paper")]
     holder: Option<PathBuf>,
     /// Issue a paper code (no holder key; checked against the ID card).
     #[arg(long)]
     paper: bool,
-    /// green, yellow or red.
-    #[arg(long, value_parser = parse_colour)]
-    colour: Colour,
+    /// green, yellow or red. With --request: overrides the declaration's suggestion, and
+    /// --reason is required.
+    #[arg(long, value_parser = parse_colour, required_unless_present_any = ["request", "batch"])]
+    colour: Option<Colour>,
+    /// Why --colour overrides the declaration's suggestion (printed with the override).
+    #[arg(long, requires = "colour")]
+    reason: Option<String>,
     /// The masked name, e.g. "张*伟" or "Z*** W**".
-    #[arg(long)]
-    name: String,
+    #[arg(long, required_unless_present_any = ["request", "batch"])]
+    name: Option<String>,
     /// The last 4 characters of the ID number.
-    #[arg(long)]
-    id_last4: String,
+    #[arg(long, required_unless_present = "batch")]
+    id_last4: Option<String>,
     /// Administrative division code of the issuing region.
     #[arg(long, default_value_t = 330900)]
     region: u32,
@@ -134,8 +182,15 @@ struct IssueArgs {
     quarantine_end: Option<u64>,
     #[command(flatten)]
     clock: Clock,
-    #[command(flatten)]
-    output: QrOutput,
+    /// Write the QR text to this file (with --batch: the output directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write the QR code as PNG (8 pixels a module).
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Write the QR code as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -180,6 +235,9 @@ struct RevocationArgs {
     /// A revoked credential or pass id (16 hex characters); repeat for more.
     #[arg(long = "id")]
     ids: Vec<String>,
+    /// A revoked-ids file (what `revoke` writes: one id a line, then an optional note).
+    #[arg(long)]
+    ids_file: Option<PathBuf>,
     /// Make a delta on the list with this sequence number instead of a full list.
     #[arg(long)]
     delta_on: Option<u64>,
@@ -268,7 +326,7 @@ fn parse_colour(s: &str) -> Result<Colour, String> {
     Colour::parse(s).ok_or_else(|| format!("'{s}' is not green, yellow or red"))
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| format!("no randomness from the OS: {e}"))?;
     Ok(buf)
@@ -330,6 +388,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Inspect { input } => inspect_command(&input),
         Command::Verify(args) => verify_command(args),
+        Command::Revoke(args) => {
+            let target = match (&args.id, &args.name, &args.id_last4) {
+                (Some(text), _, _) => registry::Target::Id(parse_id(text)?),
+                (None, Some(masked_name), Some(id_last4)) => registry::Target::Person {
+                    masked_name,
+                    id_last4,
+                },
+                _ => return Err("name the code with --id, or --name and --id-last4".into()),
+            };
+            registry::revoke(
+                &args.registry,
+                &args.ids_file,
+                &target,
+                &args.reason,
+                args.clock.now()?,
+            )
+        }
     }
 }
 
@@ -401,27 +476,90 @@ fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Who the credential is for, its masked name and colour: from a holder request (colour by
+/// the declaration rules unless overridden with a reason), or from the flags.
+fn issue_subject(args: &IssueArgs, now: u64) -> Result<(Holder, String, Colour), String> {
+    let Some(input) = &args.request else {
+        let holder = match &args.holder {
+            Some(path) => Holder::Device(files::read_verifying_key(path)?.to_bytes()),
+            None => Holder::Paper,
+        };
+        let name = args.name.clone().ok_or("--name is required")?;
+        let colour = args.colour.ok_or("--colour is required")?;
+        return Ok((holder, name, colour));
+    };
+    let request = HolderRequest::from_qr_text(&read_input(input)?)
+        .map_err(|e| format!("request: {e} ({})", e.code()))?;
+    let masked = mask_name(&request.body.name).ok_or("request: the name is empty (D|NAM)")?;
+    let suggestion = declaration::suggest(&request.body.declaration, now);
+    eprintln!(
+        "declaration: {} — suggested {}",
+        suggestion.ground.as_str(),
+        suggestion.colour.as_str()
+    );
+    let colour = match (args.colour, &args.reason) {
+        (None, _) => suggestion.colour,
+        (Some(colour), Some(reason)) if !reason.trim().is_empty() => {
+            eprintln!(
+                "override: {} instead of the suggested {} — reason: {}",
+                colour.as_str(),
+                suggestion.colour.as_str(),
+                reason.trim()
+            );
+            colour
+        }
+        (Some(_), _) => {
+            return Err(
+                "--colour overrides the declaration's suggestion: give the --reason".to_owned(),
+            )
+        }
+    };
+    Ok((Holder::Device(request.body.holder), masked, colour))
+}
+
 fn issue(args: IssueArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let issuer = files::read_signing_key(&args.issuer_key)?;
-    let holder = match &args.holder {
-        Some(path) => Holder::Device(files::read_verifying_key(path)?.to_bytes()),
-        None => Holder::Paper,
-    };
-    let quarantine_end = match args.colour {
+    if let Some(file) = &args.batch {
+        let dir = args.out.as_deref().ok_or("--batch needs --out DIR")?;
+        let expires = args
+            .expires
+            .unwrap_or(now.saturating_add(healthcode::demo::DEMO_VALIDITY_SECS));
+        if expires <= now {
+            return Err("--expires must be after now".into());
+        }
+        if !(100_000..=999_999).contains(&args.region) {
+            return Err(format!(
+                "--region {}: not a 6-digit division code",
+                args.region
+            ));
+        }
+        return batch::issue_batch(&batch::Batch {
+            file,
+            dir,
+            issuer: &issuer,
+            base_url: &args.base_url,
+            terms: Terms {
+                region: args.region,
+                validity_secs: expires.saturating_sub(now),
+            },
+            now,
+        });
+    }
+    let (holder, masked_name, colour) = issue_subject(&args, now)?;
+    let quarantine_end = match colour {
         Colour::Green => None,
-        c => Some(
-            args.quarantine_end
-                .unwrap_or(now + c.quarantine_days() * 86_400),
-        ),
+        c => args
+            .quarantine_end
+            .or_else(|| declaration::quarantine_end(c, now)),
     };
     let not_before = args.not_before.unwrap_or(now.saturating_sub(60));
     let claims = Claims {
         issuer: KeyId([0; 8]),
         id: CredentialId(random_bytes::<8>()?),
-        colour: args.colour,
-        masked_name: args.name,
-        id_last4: args.id_last4,
+        colour,
+        masked_name,
+        id_last4: args.id_last4.ok_or("--id-last4 is required")?,
         region: args.region,
         issued_at: now.min(not_before),
         not_before,
@@ -431,9 +569,21 @@ fn issue(args: IssueArgs) -> Result<ExitCode, String> {
         quarantine_end,
         holder,
     };
-    let credential = Credential::issue(claims, &issuer).map_err(|e| e.to_string())?;
-    eprintln!("credential id {}", credential.claims.id);
-    args.output.write(&credential.to_qr_text())?;
+    let credential =
+        Credential::issue(claims, &issuer).map_err(|e| format!("{e} ({})", e.code()))?;
+    eprintln!(
+        "credential id {} — {} {} ****{}",
+        credential.claims.id,
+        credential.claims.colour.as_str(),
+        credential.claims.masked_name,
+        credential.claims.id_last4
+    );
+    QrOutput {
+        out: args.out,
+        png: args.png,
+        svg: args.svg,
+    }
+    .write(&credential.to_qr_text())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -474,11 +624,17 @@ fn parse_id(text: &str) -> Result<CredentialId, String> {
 fn revocation_list(args: RevocationArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let signer = files::read_signing_key(&args.signer_key)?;
-    let revoked = args
+    let mut revoked = args
         .ids
         .iter()
         .map(|s| parse_id(s))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(path) = &args.ids_file {
+        if !path.is_file() {
+            return Err(format!("cannot read {}: no such file", path.display()));
+        }
+        revoked.extend(registry::read_ids_file(path)?);
+    }
     let signed = RevocationList {
         signer: KeyId([0; 8]),
         sequence: args.sequence.unwrap_or(now),

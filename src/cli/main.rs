@@ -4,8 +4,10 @@
 //! Exit codes: 0 success (for `verify`: admit), 1 `verify` denied or the code is invalid,
 //! 2 usage or I/O error, or the code could not be checked.
 
+mod batch;
 mod commands;
 mod files;
+mod registry;
 
 use clap::Parser;
 use std::process::ExitCode;
