@@ -45,21 +45,6 @@ pub struct Batch<'a> {
     pub now: u64,
 }
 
-/// The link a resident's phone opens to import `text`: `base_url#import=` + the text, its
-/// space and `%` percent-encoded (the other base45 characters are allowed in a URL fragment,
-/// RFC 3986 §3.5). The fragment never reaches a server.
-pub fn import_link(base_url: &str, text: &str) -> String {
-    let mut link = format!("{base_url}#import=");
-    for c in text.chars() {
-        match c {
-            ' ' => link.push_str("%20"),
-            '%' => link.push_str("%25"),
-            c => link.push(c),
-        }
-    }
-    link
-}
-
 fn holder_word(holder: &Holder) -> &'static str {
     match holder {
         Holder::Device(_) => "device",
@@ -178,7 +163,7 @@ pub fn issue_batch(batch: &Batch<'_>) -> Result<ExitCode, String> {
                 &c.id.to_string(),
                 &c.masked_name,
                 holder_word(&c.holder),
-                &import_link(batch.base_url, &text),
+                &healthcode::wallet::import_link(batch.base_url, &text),
             ])
             .map_err(write_err)?;
         registry
@@ -321,13 +306,6 @@ fn paper_sheet(codes: &[(Claims, String)]) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn import_links_percent_encode_space_and_percent_only() {
-        assert_eq!(
-            import_link("http://127.0.0.1:8080/", "HCC1:A B%C$*+-./"),
-            "http://127.0.0.1:8080/#import=HCC1:A%20B%25C$*+-./"
-        );
-    }
 
     #[test]
     fn utc_dates_from_unix_seconds() {
