@@ -254,7 +254,10 @@ mod tests {
     fn wallet_with_two() -> Wallet {
         let mut w = Wallet::default();
         assert_eq!(w.add([1; 32], " 李娜 ", Declaration::default(), NOW), Ok(0));
-        assert_eq!(w.add([2; 32], "Wang Fang", Declaration::default(), NOW), Ok(1));
+        assert_eq!(
+            w.add([2; 32], "Wang Fang", Declaration::default(), NOW),
+            Ok(1)
+        );
         w
     }
 
@@ -283,14 +286,20 @@ mod tests {
             ("#import=%FF%FE".to_owned(), "W|FOR"),
             ("HCA1:ABC".to_owned(), "W|KND"),
             ("HCC1:%%%".to_owned(), "W|BAD"),
-            (credential_for(Holder::Paper, NOW + 10).to_qr_text(), "W|PAP"),
+            (
+                credential_for(Holder::Paper, NOW + 10).to_qr_text(),
+                "W|PAP",
+            ),
             (credential_for(other, NOW + 10).to_qr_text(), "W|HLD"),
         ];
         for (text, code) in cases {
             assert_eq!(w.accept(&text, NOW).unwrap_err().code(), code, "{text}");
         }
         let mine = credential_for(Holder::Device(w.people[0].holder_key()), NOW + 10);
-        assert_eq!(w.accept(&mine.to_qr_text(), NOW + 10), Err(WalletError::Expired));
+        assert_eq!(
+            w.accept(&mine.to_qr_text(), NOW + 10),
+            Err(WalletError::Expired)
+        );
         assert!(w.people.iter().all(|p| p.credential.is_none()));
     }
 
@@ -298,7 +307,10 @@ mod tests {
     fn at_most_ten_people_and_names_are_checked() {
         let mut w = Wallet::default();
         for i in 0..MAX_PEOPLE {
-            assert_eq!(w.add([i as u8; 32], "张伟", Declaration::default(), NOW), Ok(i));
+            assert_eq!(
+                w.add([i as u8; 32], "张伟", Declaration::default(), NOW),
+                Ok(i)
+            );
         }
         assert_eq!(
             w.add([99; 32], "张伟", Declaration::default(), NOW),

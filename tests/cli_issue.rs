@@ -330,11 +330,9 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
     assert_eq!(links.len(), 4);
     for (link, reg) in links.iter().zip(&registry) {
         assert_eq!((&link[0], &link[1]), (&reg[9], &reg[0]));
-        let text = link[4]
-            .strip_prefix("http://127.0.0.1:8080/#import=")
-            .unwrap()
-            .replace("%20", " ")
-            .replace("%25", "%");
+        let text =
+            healthcode::wallet::parse_import_fragment(&link[4][link[4].find('#').unwrap()..])
+                .unwrap();
         let credential = Credential::from_qr_text(&text).unwrap();
         assert_eq!(credential.claims.id.to_string(), reg[0]);
         assert_eq!(credential.claims.masked_name, reg[1]);
@@ -343,9 +341,8 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
         assert!(stdout(&scanned).contains(&reg[0]), "{}", stdout(&scanned));
     }
     let device = Credential::from_qr_text(
-        &links[0][4]["http://127.0.0.1:8080/#import=".len()..]
-            .replace("%20", " ")
-            .replace("%25", "%"),
+        &healthcode::wallet::parse_import_fragment(&links[0][4][links[0][4].find('#').unwrap()..])
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(device.claims.holder, Holder::Device(holder.to_bytes()));
@@ -497,9 +494,8 @@ fn a_revoked_batch_code_is_denied_after_the_list_is_signed_from_the_ids_file() {
     let (_, links) = read_csv(&out.join("links.csv"));
     std::fs::write(
         p("cred.hcc"),
-        links[0][4]["http://127.0.0.1:8080/#import=".len()..]
-            .replace("%20", " ")
-            .replace("%25", "%"),
+        healthcode::wallet::parse_import_fragment(&links[0][4][links[0][4].find('#').unwrap()..])
+            .unwrap(),
     )
     .unwrap();
     let live_at = (NOW + 10).to_string();

@@ -306,7 +306,6 @@ fn paper_sheet(codes: &[(Claims, String)]) -> Result<String, String> {
 mod tests {
     use super::*;
 
-
     #[test]
     fn utc_dates_from_unix_seconds() {
         assert_eq!(utc_date(0), "1970-01-01");

@@ -77,7 +77,8 @@ fn App() -> impl IntoView {
 
     let now = clock::now_secs();
     let demo = store::load_or_create_demo(now);
-    let is = move |r: Route| route.with(|now| std::mem::discriminant(now) == std::mem::discriminant(&r));
+    let is =
+        move |r: Route| route.with(|now| std::mem::discriminant(now) == std::mem::discriminant(&r));
 
     view! {
         <header class="bar">

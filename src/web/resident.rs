@@ -50,7 +50,10 @@ fn status_words(lang: Lang, claims: &Claims, now: u64) -> String {
 
 /// What to do, and when the code can turn green.
 fn guidance(lang: Lang, claims: &Claims, now: u64) -> String {
-    let until = claims.quarantine_end.map(clock::local_date).unwrap_or_default();
+    let until = claims
+        .quarantine_end
+        .map(clock::local_date)
+        .unwrap_or_default();
     let days = claims.quarantine_days_left(now);
     match claims.colour {
         Colour::Green => tr!(lang, "guide.green"),
@@ -136,7 +139,8 @@ fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
         match result {
             Ok(i) => {
                 if save() {
-                    let name = wallet.with_untracked(|w| w.wallet.people[i].display_name().to_owned());
+                    let name =
+                        wallet.with_untracked(|w| w.wallet.people[i].display_name().to_owned());
                     notice.set(Some(Notice::Done(tr!(l, "wallet.received", name = name))));
                 }
                 screen.set(Screen::Person(i));
@@ -157,7 +161,11 @@ fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
                 .enumerate()
                 .map(|(i, p)| {
                     let (class, mark, state) = match &p.credential {
-                        Some(c) => (c.claims.colour.as_str(), icon(c.claims.colour), colour_word(l, c.claims.colour)),
+                        Some(c) => (
+                            c.claims.colour.as_str(),
+                            icon(c.claims.colour),
+                            colour_word(l, c.claims.colour),
+                        ),
                         None => ("pending", "…", tr!(l, "person.pending")),
                     };
                     let name = p.display_name().to_owned();
@@ -236,9 +244,19 @@ fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
 fn AddPerson(on_added: Callback<([u8; 32], String, Declaration)>) -> impl IntoView {
     let lang = i18n::settings().lang;
     let name = RwSignal::new(String::new());
-    let answers = [RwSignal::new(false), RwSignal::new(false), RwSignal::new(false), RwSignal::new(false)];
+    let answers = [
+        RwSignal::new(false),
+        RwSignal::new(false),
+        RwSignal::new(false),
+        RwSignal::new(false),
+    ];
     let problem = RwSignal::new(None::<String>);
-    let keys = ["declare.fever", "declare.contact", "declare.travel", "declare.quarantine"];
+    let keys = [
+        "declare.fever",
+        "declare.contact",
+        "declare.travel",
+        "declare.quarantine",
+    ];
     let questions = keys
         .iter()
         .zip(answers)
@@ -365,7 +383,10 @@ fn Pending(person: crate::wallet::Person, receive: Callback<String>) -> impl Int
 fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
     let lang = i18n::settings().lang;
     let now = RwSignal::new(clock::now_secs());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(clock::now_secs()), Duration::from_millis(500)) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(clock::now_secs()),
+        Duration::from_millis(500),
+    ) {
         on_cleanup(move || handle.clear());
     }
     let awake = wakelock::keep_awake();

@@ -2,9 +2,9 @@
 //! the checkpoint's trust list. Every failure is returned for the page to show.
 
 use crate::demo::{DemoResident, DemoWorld};
+use crate::keys::{parse_hex32, to_hex};
 use crate::wallet::{Person, Wallet};
 use crate::Declaration;
-use crate::keys::{parse_hex32, to_hex};
 use crate::{Credential, RevocationList, RevocationSet, Scope, TrustList, TrustStore};
 use ed25519_dalek::VerifyingKey;
 use gloo_storage::{LocalStorage, Storage};
@@ -267,7 +267,10 @@ pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
         for p in stored.people {
             let credential = match p.credential {
                 Some(text) => Some(Credential::from_qr_text(&text).map_err(|e| {
-                    format!("A saved code is damaged ({}); nothing was changed.", e.code())
+                    format!(
+                        "A saved code is damaged ({}); nothing was changed.",
+                        e.code()
+                    )
                 })?),
                 None => None,
             };

@@ -17,7 +17,11 @@ async fn request() -> Option<JsValue> {
         .ok()?
         .dyn_into()
         .ok()?;
-    let promise: js_sys::Promise = request.call1(&lock, &"screen".into()).ok()?.dyn_into().ok()?;
+    let promise: js_sys::Promise = request
+        .call1(&lock, &"screen".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     JsFuture::from(promise).await.ok()
 }
 
