@@ -41,6 +41,7 @@ pub mod credential;
 pub mod demo;
 pub mod inspect;
 pub mod keys;
+pub mod log;
 pub mod pass;
 pub mod policy;
 pub mod presentation;

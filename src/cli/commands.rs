@@ -71,6 +71,34 @@ enum Command {
     /// Verify a presentation or paper code given as QR text, a text file, or an image.
     /// Exit 0 admit, 1 deny / refer / invalid, 2 cannot check or error.
     Verify(VerifyArgs),
+    /// Registration logs exported by a checkpoint.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Check a verifiable log export. Prints "ok: N entries, head <hash>, signed by <key id>"
+    /// and exits 0, or names the first broken place ("entry 17: edited (L|HASH)") and exits 1;
+    /// exit 2 when the file cannot be read.
+    Verify(LogFileArgs),
+    /// Check a verifiable log export, then write its entries as CSV (exit 1 if broken).
+    Csv {
+        #[command(flatten)]
+        file: LogFileArgs,
+        /// Where to write the CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct LogFileArgs {
+    /// The export file (JSON lines, written by the checkpoint).
+    file: PathBuf,
+    /// The checkpoint's device public key file: the head must be signed by this key.
+    #[arg(long)]
+    key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +358,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Inspect { input } => inspect_command(&input),
         Command::Verify(args) => verify_command(args),
+        Command::Log(LogCommand::Verify(args)) => log_verify(&args).map(|(code, _)| code),
+        Command::Log(LogCommand::Csv { file, out }) => match log_verify(&file)? {
+            (code, Some(entries)) => {
+                files::write_text(&out, healthcode::log::to_csv(&entries).trim_end())?;
+                println!("{} entries written to {}", entries.len(), out.display());
+                Ok(code)
+            }
+            (code, None) => Ok(code),
+        },
     }
 }
 
@@ -611,5 +648,32 @@ fn verify_command(args: VerifyArgs) -> Result<ExitCode, String> {
                 Ok(ExitCode::from(2))
             }
         },
+    }
+}
+
+/// Checks an export and prints the verdict; the entries when it verifies.
+fn log_verify(
+    args: &LogFileArgs,
+) -> Result<(ExitCode, Option<Vec<healthcode::log::Entry>>), String> {
+    let key = match &args.key {
+        Some(path) => Some(files::read_verifying_key(path)?),
+        None => None,
+    };
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    match healthcode::log::verify_export(&bytes, key.as_ref()) {
+        Ok(export) => {
+            println!(
+                "ok: {} entries, head {}, signed by {}",
+                export.entries.len(),
+                to_hex(&export.head),
+                export.key_id
+            );
+            Ok((ExitCode::SUCCESS, Some(export.entries)))
+        }
+        Err(err) => {
+            println!("{err}");
+            Ok((ExitCode::from(1), None))
+        }
     }
 }
