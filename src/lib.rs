@@ -46,6 +46,7 @@ pub mod pass;
 pub mod policy;
 pub mod presentation;
 pub mod render;
+pub mod replay;
 pub mod request;
 pub mod revocation;
 pub mod scan;
