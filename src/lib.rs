@@ -50,6 +50,7 @@ pub mod replay;
 pub mod request;
 pub mod revocation;
 pub mod scan;
+pub mod settings;
 pub mod signature;
 pub mod trust;
 pub mod verify;
