@@ -32,6 +32,15 @@
 //!
 //! Signatures are Ed25519 (RFC 8032) over a context string + the message's bytes, checked
 //! with one acceptance rule ([`signature`]).
+//!
+//! # At the checkpoint, after the verdict
+//!
+//! | module | what |
+//! |--------|------|
+//! | [`settings`] | the checkpoint's settings → [`Policy`] and [`VerifyOptions`]; banners about list ages and the clock (`K|…`) |
+//! | [`replay`] | a presentation scanned here before (`Q|RPL`), a credential admitted twice within a minute (`Q|TWO`) |
+//! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L|…` codes), CSV |
+//! | [`gate_index`] | the gate's index: today's counts by colour and outcome, scans per hour, deny reasons |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -39,6 +48,7 @@
 pub mod codec;
 pub mod credential;
 pub mod demo;
+pub mod gate_index;
 pub mod inspect;
 pub mod keys;
 pub mod log;

@@ -365,7 +365,7 @@ impl Log {
 
 /// Where a log is broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub enum Position {
     /// The export's first line.
     Header,
     /// The entry with this sequence number (the position it should hold: entry `n` is on
@@ -375,12 +375,12 @@ pub enum Place {
     Head,
 }
 
-impl fmt::Display for Place {
+impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Place::Header => f.write_str("header"),
-            Place::Entry(n) => write!(f, "entry {n}"),
-            Place::Head => f.write_str("head"),
+            Position::Header => f.write_str("header"),
+            Position::Entry(n) => write!(f, "entry {n}"),
+            Position::Head => f.write_str("head"),
         }
     }
 }
@@ -448,6 +448,9 @@ impl fmt::Display for Problem {
             Problem::Duplicated => f.write_str("appears twice"),
             Problem::Unlinked => f.write_str("does not link to the entry before"),
             Problem::NoHead => f.write_str("missing: the export is cut off"),
+            Problem::HeadMismatch { stated, found } if stated == found => {
+                f.write_str("names another last entry: the chain was rebuilt")
+            }
             Problem::HeadMismatch { stated, found } => {
                 write!(f, "names {stated} entries, the export holds {found}")
             }
@@ -463,7 +466,7 @@ impl fmt::Display for Problem {
 #[error("{at}: {problem} ({})", problem.code())]
 pub struct LogError {
     /// Where.
-    pub at: Place,
+    pub at: Position,
     /// What.
     pub problem: Problem,
 }
@@ -475,7 +478,7 @@ impl LogError {
     }
 }
 
-fn broken(at: Place, problem: Problem) -> LogError {
+fn broken(at: Position, problem: Problem) -> LogError {
     LogError { at, problem }
 }
 
@@ -498,7 +501,7 @@ impl Walk {
     fn step(&mut self, entry: &Entry, later: impl Fn(u64) -> bool) -> Result<(), LogError> {
         let at = self.expected;
         if entry.compute_hash() != entry.hash {
-            return Err(broken(Place::Entry(at), Problem::Edited));
+            return Err(broken(Position::Entry(at), Problem::Edited));
         }
         if entry.seq > at {
             let problem = if later(at) {
@@ -506,13 +509,13 @@ impl Walk {
             } else {
                 Problem::Deleted
             };
-            return Err(broken(Place::Entry(at), problem));
+            return Err(broken(Position::Entry(at), problem));
         }
         if entry.seq < at {
-            return Err(broken(Place::Entry(entry.seq), Problem::Duplicated));
+            return Err(broken(Position::Entry(entry.seq), Problem::Duplicated));
         }
         if entry.prev != self.prev {
-            return Err(broken(Place::Entry(at), Problem::Unlinked));
+            return Err(broken(Position::Entry(at), Problem::Unlinked));
         }
         self.expected += 1;
         self.prev = entry.hash;
@@ -692,7 +695,7 @@ pub fn verify_export(
         lines.pop();
     }
     if lines.first().copied() != Some(EXPORT_HEADER.as_bytes()) {
-        return Err(broken(Place::Header, Problem::Header));
+        return Err(broken(Position::Header, Problem::Header));
     }
     let body = &lines[1..];
     // The head is the last line unless that line is (or was) an entry: then it is missing.
@@ -701,7 +704,10 @@ pub fn verify_export(
         _ => (body, None),
     };
     // Without the final newline, the last line is cut off or altered, whatever it holds.
-    let cut_entry = (!ends_cleanly && head_line.is_none()).then(|| entry_lines.len() - 1);
+    let cut_entry = match (ends_cleanly, head_line) {
+        (false, None) => entry_lines.len().checked_sub(1),
+        _ => None,
+    };
     let parsed: Vec<Option<Entry>> = entry_lines
         .iter()
         .enumerate()
@@ -713,7 +719,7 @@ pub fn verify_export(
     let mut walk = Walk::new();
     for (i, entry) in parsed.iter().enumerate() {
         let Some(entry) = entry else {
-            return Err(broken(Place::Entry(walk.expected), Problem::Unreadable));
+            return Err(broken(Position::Entry(walk.expected), Problem::Unreadable));
         };
         walk.step(entry, |n| {
             parsed[i + 1..]
@@ -721,32 +727,32 @@ pub fn verify_export(
                 .any(|e| e.as_ref().is_some_and(|e| e.seq == n))
         })?;
     }
-    let head_line = head_line.ok_or(broken(Place::Head, Problem::NoHead))?;
+    let head_line = head_line.ok_or(broken(Position::Head, Problem::NoHead))?;
     let head = parse_head_line(head_line)
         .filter(|_| ends_cleanly)
-        .ok_or(broken(Place::Head, Problem::Unreadable))?;
+        .ok_or(broken(Position::Head, Problem::Unreadable))?;
     let (Some(last), Some(key), Some(sig)) = (
         hex_exact::<32>(&head.last),
         hex_exact::<32>(&head.key),
         hex_exact::<64>(&head.sig),
     ) else {
-        return Err(broken(Place::Head, Problem::Unreadable));
+        return Err(broken(Position::Head, Problem::Unreadable));
     };
     verify_ed25519(
         &key,
         &head_signing_input(head.entries, &last, head.exported_at),
         &sig,
     )
-    .map_err(|_| broken(Place::Head, Problem::BadSignature))?;
+    .map_err(|_| broken(Position::Head, Problem::BadSignature))?;
     if let Some(expected) = expected_key {
         if expected.as_bytes() != &key {
-            return Err(broken(Place::Head, Problem::WrongKey));
+            return Err(broken(Position::Head, Problem::WrongKey));
         }
     }
     let found = parsed.len() as u64;
     if head.entries != found || last != walk.prev {
         return Err(broken(
-            Place::Head,
+            Position::Head,
             Problem::HeadMismatch {
                 stated: head.entries,
                 found,
@@ -755,7 +761,7 @@ pub fn verify_export(
     }
     let key_id = VerifyingKey::from_bytes(&key)
         .map(|k| KeyId::of(&k))
-        .map_err(|_| broken(Place::Head, Problem::BadSignature))?;
+        .map_err(|_| broken(Position::Head, Problem::BadSignature))?;
     Ok(VerifiedExport {
         entries: parsed.into_iter().flatten().collect(),
         head: last,
@@ -955,7 +961,7 @@ mod tests {
     #[test]
     fn chain_breaks_are_named_by_entry() {
         let good = chain(20);
-        let at = |n, problem| Err(broken(Place::Entry(n), problem));
+        let at = |n, problem| Err(broken(Position::Entry(n), problem));
 
         let mut edited = good.clone();
         edited[6].scan.colour = Some(Colour::Red);
@@ -996,6 +1002,46 @@ mod tests {
         assert_eq!(
             (failed.outcome, failed.reasons),
             (Outcome::Invalid, vec!["V|EXP".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_verified_scan_keeps_the_claims_the_gate_needs_and_the_verdict() {
+        use crate::credential::{Claims, Holder};
+        use crate::policy::{decide, Policy};
+        let verified = Verified {
+            claims: Claims {
+                issuer: KeyId([1; 8]),
+                id: CredentialId([9; 8]),
+                colour: Colour::Yellow,
+                masked_name: "李*娜".into(),
+                id_last4: "002X".into(),
+                region: 330900,
+                issued_at: NOW,
+                not_before: NOW,
+                expires: NOW + 86_400,
+                quarantine_end: Some(NOW + 7 * 86_400),
+                holder: Holder::Paper,
+            },
+            issuer_name: "District office".into(),
+            presented_at: None,
+            pass: None,
+        };
+        let fever = Temperature::from_tenths(380).ok();
+        let verdict = decide(&verified, fever, &Policy::default());
+        let scan = Scan::verified("330902-0017", &verified, fever, &verdict);
+        assert_eq!(
+            scan,
+            Scan {
+                place: "330902-0017".into(),
+                masked_name: Some("李*娜".into()),
+                id_last4: Some("002X".into()),
+                id_hash: Some(IdHash::of("330902-0017", &CredentialId([9; 8]))),
+                colour: Some(Colour::Yellow),
+                temperature: Some(380),
+                outcome: Outcome::Deny,
+                reasons: vec!["C|YEL".into(), "T|FEV".into(), "P|PAP".into()],
+            }
         );
     }
 

@@ -5,7 +5,7 @@
 use ed25519_dalek::SigningKey;
 use healthcode::keys::to_hex;
 use healthcode::log::{
-    export, verify_export, Entry, IdHash, Log, LogError, Outcome, Place, Problem, Scan,
+    export, verify_export, Entry, IdHash, Log, LogError, Outcome, Position, Problem, Scan,
 };
 use healthcode::{Colour, CredentialId, KeyId};
 use std::path::PathBuf;
@@ -55,7 +55,7 @@ fn chain(n: u64) -> Vec<Entry> {
     (0..n).map(|i| log.append(scan(i), NOW + i * 11)).collect()
 }
 
-fn err(at: Place, problem: Problem) -> Result<(), LogError> {
+fn err(at: Position, problem: Problem) -> Result<(), LogError> {
     Err(LogError { at, problem })
 }
 
@@ -94,12 +94,12 @@ fn an_empty_log_exports_and_verifies() {
 
 /// Where a change to the byte at `offset` must be reported: the line it is on, where the
 /// newline ending a line belongs to that line.
-fn place_of(text: &[u8], offset: usize, entries: u64) -> Place {
+fn position_of(text: &[u8], offset: usize, entries: u64) -> Position {
     let line = text[..offset].iter().filter(|&&b| b == b'\n').count() as u64;
     match line {
-        0 => Place::Header,
-        n if n <= entries => Place::Entry(n),
-        _ => Place::Head,
+        0 => Position::Header,
+        n if n <= entries => Position::Entry(n),
+        _ => Position::Head,
     }
 }
 
@@ -134,7 +134,7 @@ fn altering_any_one_byte_of_any_line_is_detected_and_names_its_entry() {
                 let mut altered = text.clone();
                 altered[offset] ^= mask;
                 let result = check(&altered);
-                let expected = place_of(&text, offset, n);
+                let expected = position_of(&text, offset, n);
                 match result {
                     Err(LogError { at, .. }) if at == expected => {}
                     other => panic!(
@@ -158,21 +158,21 @@ fn deleted_inserted_and_reordered_entries_are_named() {
     deleted.remove(17);
     assert_eq!(
         check(join(&deleted).as_bytes()),
-        err(Place::Entry(17), Problem::Deleted)
+        err(Position::Entry(17), Problem::Deleted)
     );
 
     let mut doubled = good.clone();
     doubled.insert(10, good[9].clone());
     assert_eq!(
         check(join(&doubled).as_bytes()),
-        err(Place::Entry(9), Problem::Duplicated)
+        err(Position::Entry(9), Problem::Duplicated)
     );
 
     let mut swapped = good.clone();
     swapped.swap(25, 26);
     assert_eq!(
         check(join(&swapped).as_bytes()),
-        err(Place::Entry(25), Problem::Reordered)
+        err(Position::Entry(25), Problem::Reordered)
     );
 
     // A self-consistent forgery of entry 30 (right number, linked to entry 29) put in
@@ -183,7 +183,7 @@ fn deleted_inserted_and_reordered_entries_are_named() {
     inserted.insert(30, forged.clone());
     assert_eq!(
         check(join(&inserted).as_bytes()),
-        err(Place::Entry(30), Problem::Duplicated)
+        err(Position::Entry(30), Problem::Duplicated)
     );
 
     // The same forgery in place of the real entry 30: entry 31 no longer links.
@@ -191,7 +191,7 @@ fn deleted_inserted_and_reordered_entries_are_named() {
     replaced[30] = forged;
     assert_eq!(
         check(join(&replaced).as_bytes()),
-        err(Place::Entry(31), Problem::Unlinked)
+        err(Position::Entry(31), Problem::Unlinked)
     );
 }
 
@@ -206,7 +206,7 @@ fn a_cut_off_tail_is_detected_by_the_head() {
     assert_eq!(
         check(join(&cut).as_bytes()),
         err(
-            Place::Head,
+            Position::Head,
             Problem::HeadMismatch {
                 stated: 40,
                 found: 37
@@ -217,20 +217,27 @@ fn a_cut_off_tail_is_detected_by_the_head() {
     // The file cut after entry 30: no head.
     assert_eq!(
         check(join(&good[..31]).as_bytes()),
-        err(Place::Head, Problem::NoHead)
+        err(Position::Head, Problem::NoHead)
     );
 
     // The file cut in the middle of entry 31's line.
     let end_of_31 = join(&good[..32]).len();
     assert_eq!(
         check(&text.as_bytes()[..end_of_31 - 40]),
-        err(Place::Entry(31), Problem::Unreadable)
+        err(Position::Entry(31), Problem::Unreadable)
     );
+
+    // Only the header, even without its newline.
+    assert_eq!(
+        check(healthcode::log::EXPORT_HEADER.as_bytes()),
+        err(Position::Head, Problem::NoHead)
+    );
+    assert_eq!(check(b""), err(Position::Header, Problem::Header));
 
     // Not an export at all.
     assert_eq!(
         check(b"seq,time\n1,2\n"),
-        err(Place::Header, Problem::Header)
+        err(Position::Header, Problem::Header)
     );
 }
 
@@ -251,15 +258,17 @@ fn a_rebuilt_chain_needs_the_device_key() {
     // With the original head: the head no longer matches the chain.
     let mut with_old_head = lines(&export(&rebuilt, &device(), NOW + 5_000));
     with_old_head[41] = lines(&original)[41].clone();
+    let rebuilt_error = check(join(&with_old_head).as_bytes()).unwrap_err();
     assert_eq!(
-        check(join(&with_old_head).as_bytes()),
-        Err(LogError {
-            at: Place::Head,
-            problem: Problem::HeadMismatch {
-                stated: 40,
-                found: 40
-            }
-        })
+        rebuilt_error.problem,
+        Problem::HeadMismatch {
+            stated: 40,
+            found: 40
+        }
+    );
+    assert_eq!(
+        rebuilt_error.to_string(),
+        "head: names another last entry: the chain was rebuilt (L|HEAD)"
     );
 
     // Re-signed by another key: the signature is good but the key is not the gate's.
@@ -267,7 +276,7 @@ fn a_rebuilt_chain_needs_the_device_key() {
     let resigned = export(&rebuilt, &intruder, NOW + 5_000);
     assert_eq!(
         check(resigned.as_bytes()),
-        err(Place::Head, Problem::WrongKey)
+        err(Position::Head, Problem::WrongKey)
     );
     let unpinned = verify_export(resigned.as_bytes(), None).unwrap();
     assert_eq!(unpinned.key_id, KeyId::of(&intruder.verifying_key()));
@@ -281,7 +290,7 @@ fn a_rebuilt_chain_needs_the_device_key() {
     );
     assert_eq!(
         check(join(&swapped_key).as_bytes()),
-        err(Place::Head, Problem::BadSignature)
+        err(Position::Head, Problem::BadSignature)
     );
 }
 
