@@ -8,6 +8,7 @@ use healthcode::log::{
     export, verify_export, Entry, IdHash, Log, LogError, Outcome, Position, Problem, Scan,
 };
 use healthcode::{Colour, CredentialId, KeyId};
+use proptest::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -375,4 +376,21 @@ fn healthcode_log_verify_accepts_an_export_and_names_an_altered_entry() {
         (0, format!("{ok}50 entries written to {}\n", csv.display()))
     );
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 51);
+}
+
+proptest! {
+    /// Whatever follows a valid header, the checker answers without panicking, and random
+    /// bytes never pass for a log.
+    #[test]
+    fn arbitrary_bytes_after_the_header_are_refused(
+        tail in proptest::collection::vec(any::<u8>(), 0..600),
+        seq_prefix in any::<bool>(),
+    ) {
+        let mut bytes = format!("{}\n", healthcode::log::EXPORT_HEADER).into_bytes();
+        if seq_prefix {
+            bytes.extend_from_slice(b"{\"seq\":1,");
+        }
+        bytes.extend_from_slice(&tail);
+        prop_assert!(verify_export(&bytes, None).is_err());
+    }
 }
