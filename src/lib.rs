@@ -37,9 +37,9 @@
 //!
 //! | module | what |
 //! |--------|------|
-//! | [`settings`] | the checkpoint's settings → [`Policy`] and [`VerifyOptions`]; banners about list ages and the clock (`K|…`) |
-//! | [`replay`] | a presentation scanned here before (`Q|RPL`), a credential admitted twice within a minute (`Q|TWO`) |
-//! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L|…` codes), CSV |
+//! | [`settings`] | the checkpoint's settings → [`Policy`] and [`VerifyOptions`]; banners about list ages and the clock (`K\|…`) |
+//! | [`replay`] | a presentation scanned here before (`Q\|RPL`), a credential admitted twice within a minute (`Q\|TWO`) |
+//! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L\|…` codes), CSV |
 //! | [`gate_index`] | the gate's index: today's counts by colour and outcome, scans per hour, deny reasons |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

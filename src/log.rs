@@ -66,17 +66,17 @@
 //!
 //! | code     | meaning                                                                   |
 //! |----------|---------------------------------------------------------------------------|
-//! | `L|HDR`  | the first line is not the v1 header                                       |
-//! | `L|FMT`  | a line is unreadable or not written canonically (edited text)             |
-//! | `L|HASH` | an entry's hash does not match its content (edited entry)                 |
-//! | `L|DEL`  | the entry with this sequence number is missing (deleted)                  |
-//! | `L|ORD`  | the entry is present but out of order (reordered)                         |
-//! | `L|DUP`  | a sequence number appears again (inserted or duplicated entry)            |
-//! | `L|PREV` | the entry does not link to the one before (an entry replaced or spliced)  |
-//! | `L|END`  | no head record: the export is cut off                                     |
-//! | `L|HEAD` | the head names another count or last hash (tail cut off, or added to)     |
-//! | `L|SIG`  | the head's signature does not verify (the chain was rebuilt, or edited)   |
-//! | `L|KEY`  | the head is signed by a key other than the expected one                   |
+//! | `L\|HDR`  | the first line is not the v1 header                                       |
+//! | `L\|FMT`  | a line is unreadable or not written canonically (edited text)             |
+//! | `L\|HASH` | an entry's hash does not match its content (edited entry)                 |
+//! | `L\|DEL`  | the entry with this sequence number is missing (deleted)                  |
+//! | `L\|ORD`  | the entry is present but out of order (reordered)                         |
+//! | `L\|DUP`  | a sequence number appears again (inserted or duplicated entry)            |
+//! | `L\|PREV` | the entry does not link to the one before (an entry replaced or spliced)  |
+//! | `L\|END`  | no head record: the export is cut off                                     |
+//! | `L\|HEAD` | the head names another count or last hash (tail cut off, or added to)     |
+//! | `L\|SIG`  | the head's signature does not verify (the chain was rebuilt, or edited)   |
+//! | `L\|KEY`  | the head is signed by a key other than the expected one                   |
 
 use crate::codec;
 use crate::credential::Colour;
@@ -804,7 +804,7 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// | `colour`        | `green`, `yellow`, `red`, or empty                            |
 /// | `temperature_c` | °C with one decimal (`36.5`), empty when not taken            |
 /// | `decision`      | [`Outcome::as_str`]                                           |
-/// | `reasons`       | reason codes separated by one space (`C|YEL T|FEV`)           |
+/// | `reasons`       | reason codes separated by one space (`C\|YEL T\|FEV`)           |
 ///
 /// A text field (place, masked name) that begins with `=`, `+`, `-`, `@`, tab or carriage
 /// return gets a leading `'` so that a spreadsheet does not run it as a formula (OWASP

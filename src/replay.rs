@@ -13,8 +13,8 @@
 //!
 //! | code    | flag                                                                    |
 //! |---------|-------------------------------------------------------------------------|
-//! | `Q|RPL` | this very presentation was scanned here `secs_ago` seconds ago          |
-//! | `Q|TWO` | this credential was admitted here `secs_ago` seconds ago (< 60 s): a shared screenshot or a second phone |
+//! | `Q\|RPL` | this very presentation was scanned here `secs_ago` seconds ago          |
+//! | `Q\|TWO` | this credential was admitted here `secs_ago` seconds ago (< 60 s): a shared screenshot or a second phone |
 //!
 //! The two are independent: a screenshot shown twice raises both.
 
