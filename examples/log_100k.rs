@@ -65,6 +65,18 @@ fn main() {
     let csv = timed("CSV export", || to_csv(&entries));
     println!("{:<40} {:>9.1} MB", "CSV size", csv.len() as f64 / 1e6);
     let now = START + ENTRIES * 10;
+    let filter = healthcode::log_view::LogFilter {
+        colour: Some(Colour::Yellow),
+        ..Default::default()
+    };
+    let page = timed("list page (yellow, 50 from 5,000)", || {
+        healthcode::log_view::page(&entries, &filter, 5_000, 50)
+    });
+    println!(
+        "  {} yellow, first shown {:?}",
+        page.total,
+        page.entries.first().map(|e| e.seq)
+    );
     let index = timed("gate index (one day of 100,000)", || {
         gate_index(&entries, now, 8 * 3600, 5)
     });

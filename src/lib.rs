@@ -40,6 +40,7 @@
 //! | [`settings`] | the checkpoint's settings → [`Policy`] and [`VerifyOptions`]; banners about list ages and the clock (`K\|…`) |
 //! | [`replay`] | a presentation scanned here before (`Q\|RPL`), a credential admitted twice within a minute (`Q\|TWO`) |
 //! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L\|…` codes), CSV |
+//! | [`log_view`] | the log's list: filters by time, colour and outcome, pages newest first |
 //! | [`gate_index`] | the gate's index: today's counts by colour and outcome, scans per hour, deny reasons |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -52,6 +53,7 @@ pub mod gate_index;
 pub mod inspect;
 pub mod keys;
 pub mod log;
+pub mod log_view;
 pub mod pass;
 pub mod policy;
 pub mod presentation;
