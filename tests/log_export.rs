@@ -93,6 +93,28 @@ fn an_empty_log_exports_and_verifies() {
     assert_eq!((verified.entries.len(), verified.head), (0, [0; 32]));
 }
 
+#[test]
+fn awkward_text_in_entries_survives_the_export() {
+    let mut log = Log::new();
+    let odd = Scan {
+        place: "门 \"north\"\\gate\n2".into(),
+        masked_name: Some("Z***\u{7}\t W** 😷".into()),
+        id_last4: Some("".into()),
+        id_hash: None,
+        colour: None,
+        temperature: Some(u16::MAX),
+        outcome: Outcome::CannotCheck,
+        reasons: vec![],
+    };
+    let entries = vec![log.append(odd, u64::MAX)];
+    let text = export(&entries, &device(), 0);
+    assert_eq!(text.lines().count(), 3);
+    assert_eq!(
+        verify_export(text.as_bytes(), None).unwrap().entries,
+        entries
+    );
+}
+
 /// Where a change to the byte at `offset` must be reported: the line it is on, where the
 /// newline ending a line belongs to that line.
 fn position_of(text: &[u8], offset: usize, entries: u64) -> Position {
