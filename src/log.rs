@@ -36,8 +36,9 @@
 //! The hash is not keyed: anyone can recompute a chain. What binds the chain to the gate is
 //! the export's head record, signed with the checkpoint's own Ed25519 device key: a chain
 //! rebuilt after an edit needs a new head signature, which only that device can make. (The
-//! device itself can rebuild and re-sign its own log; an inspector who notes an export's
-//! head hash at a visit detects that later, since the chain must still run through it.)
+//! device itself can rebuild and re-sign its own log; an inspector who notes an entry's
+//! number and hash at a visit (e.g. the head of an export) detects that later with
+//! [`VerifiedExport::check_noted`], since the chain must still run through it.)
 //!
 //! # The verifiable export (the exact bytes)
 //!
@@ -77,6 +78,7 @@
 //! | `L\|HEAD` | the head names another count or last hash (tail cut off, or added to)     |
 //! | `L\|SIG`  | the head's signature does not verify (the chain was rebuilt, or edited)   |
 //! | `L\|KEY`  | the head is signed by a key other than the expected one                   |
+//! | `L\|NOTE` | an entry noted earlier (number and hash) is not in the chain: rebuilt     |
 
 use crate::codec;
 use crate::credential::Colour;
@@ -416,6 +418,8 @@ pub enum Problem {
     BadSignature,
     /// The head is signed by another key than the expected one (`L|KEY`).
     WrongKey,
+    /// An entry noted earlier is missing or has another hash (`L|NOTE`).
+    NotAsNoted,
 }
 
 impl Problem {
@@ -433,6 +437,7 @@ impl Problem {
             Problem::HeadMismatch { .. } => "L|HEAD",
             Problem::BadSignature => "L|SIG",
             Problem::WrongKey => "L|KEY",
+            Problem::NotAsNoted => "L|NOTE",
         }
     }
 }
@@ -456,6 +461,9 @@ impl fmt::Display for Problem {
             }
             Problem::BadSignature => f.write_str("bad signature"),
             Problem::WrongKey => f.write_str("signed by another device key"),
+            Problem::NotAsNoted => {
+                f.write_str("not the entry noted earlier: the log was rebuilt since")
+            }
         }
     }
 }
@@ -666,6 +674,22 @@ pub struct VerifiedExport {
     pub key_id: KeyId,
     /// When the export was made, Unix seconds.
     pub exported_at: u64,
+}
+
+impl VerifiedExport {
+    /// Checks that entry `seq` is still the one noted earlier with hash `hash` (an
+    /// inspector's note of a head at a visit): a log rebuilt since, even one re-signed by
+    /// the device itself, fails here (`L|NOTE`).
+    pub fn check_noted(&self, seq: u64, hash: &[u8; 32]) -> Result<(), LogError> {
+        let noted = usize::try_from(seq)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| self.entries.get(i));
+        match noted {
+            Some(e) if e.seq == seq && &e.hash == hash => Ok(()),
+            _ => Err(broken(Position::Entry(seq), Problem::NotAsNoted)),
+        }
+    }
 }
 
 fn parse_entry_line(line: &[u8]) -> Option<Entry> {

@@ -305,6 +305,23 @@ fn a_rebuilt_chain_needs_the_device_key() {
     assert_eq!(unpinned.key_id, KeyId::of(&intruder.verifying_key()));
     assert_ne!(unpinned.key_id, KeyId::of(&device().verifying_key()));
 
+    // Re-signed by the gate's own device: only an entry noted before the edit tells.
+    let by_device =
+        verify_export(export(&rebuilt, &device(), NOW + 6_000).as_bytes(), None).unwrap();
+    assert_eq!(by_device.check_noted(11, &entries[10].hash), Ok(()));
+    assert_eq!(
+        by_device.check_noted(40, &chain(40)[39].hash),
+        err(Position::Entry(40), Problem::NotAsNoted)
+    );
+    assert_eq!(
+        by_device.check_noted(41, &[0; 32]),
+        err(Position::Entry(41), Problem::NotAsNoted)
+    );
+    assert_eq!(
+        by_device.check_noted(0, &[0; 32]),
+        err(Position::Entry(0), Problem::NotAsNoted)
+    );
+
     // The gate's public key written into a head signed by another key.
     let mut swapped_key = lines(&resigned);
     swapped_key[41] = swapped_key[41].replace(
@@ -381,6 +398,23 @@ fn healthcode_log_verify_accepts_an_export_and_names_an_altered_entry() {
     assert_eq!(
         run(&["log", "verify", bad.to_str().unwrap()]),
         (1, "entry 17: edited (L|HASH)\n".to_owned())
+    );
+
+    // An entry noted at an earlier visit: still there, or not.
+    let noted = format!("--noted=30:{}", to_hex(&entries[29].hash));
+    assert_eq!(run(&["log", "verify", good.to_str().unwrap(), &noted]).0, 0);
+    let wrong = format!("--noted=31:{}", to_hex(&entries[29].hash));
+    assert_eq!(
+        run(&["log", "verify", good.to_str().unwrap(), &wrong]),
+        (
+            1,
+            "entry 31: not the entry noted earlier: the log was rebuilt since (L|NOTE)\n"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        run(&["log", "verify", good.to_str().unwrap(), "--noted=x"]).0,
+        2
     );
 
     let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-export.jsonl");

@@ -99,6 +99,10 @@ struct LogFileArgs {
     /// The checkpoint's device public key file: the head must be signed by this key.
     #[arg(long)]
     key: Option<PathBuf>,
+    /// An entry noted at an earlier visit, as SEQ:HASH (64 hex): it must still be in the
+    /// chain with that hash. Repeat for more.
+    #[arg(long = "noted")]
+    noted: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -659,9 +663,22 @@ fn log_verify(
         Some(path) => Some(files::read_verifying_key(path)?),
         None => None,
     };
+    let mut noted = Vec::new();
+    for spec in &args.noted {
+        let parsed = spec.split_once(':').and_then(|(seq, hash)| {
+            Some((seq.parse::<u64>().ok()?, keys::parse_hex32(hash).ok()?))
+        });
+        noted.push(parsed.ok_or_else(|| format!("--noted '{spec}': expected SEQ:HASH"))?);
+    }
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    match healthcode::log::verify_export(&bytes, key.as_ref()) {
+    let checked = healthcode::log::verify_export(&bytes, key.as_ref()).and_then(|export| {
+        for (seq, hash) in &noted {
+            export.check_noted(*seq, hash)?;
+        }
+        Ok(export)
+    });
+    match checked {
         Ok(export) => {
             println!(
                 "ok: {} entries, head {}, signed by {}",
