@@ -60,6 +60,10 @@
 //!    its signature over `b"healthcode/log-head/v1\0"` followed by the postcard encoding of
 //!    (`entries` varint u64, `last` 32 raw bytes, `exported_at` varint u64).
 //!
+//! The file ends with `\n`. Its last line is read as the head unless it begins `{"seq":`
+//! (then the head is missing, `L|END`). Entry `n` is named by the line it should be on,
+//! so a line that cannot be read is still named.
+//!
 //! A line is accepted only if writing back what was read gives the same bytes, so every
 //! altered byte either breaks a line (`L|FMT`), an entry hash (`L|HASH`), a link, or the head.
 //!
