@@ -32,6 +32,16 @@
 //!
 //! Signatures are Ed25519 (RFC 8032) over a context string + the message's bytes, checked
 //! with one acceptance rule ([`signature`]).
+//!
+//! # At the checkpoint, after the verdict
+//!
+//! | module | what |
+//! |--------|------|
+//! | [`settings`] | the checkpoint's settings → [`Policy`] and [`VerifyOptions`]; banners about list ages and the clock (`K\|…`) |
+//! | [`replay`] | a presentation scanned here before (`Q\|RPL`), a credential admitted twice within a minute (`Q\|TWO`) |
+//! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L\|…` codes), CSV |
+//! | [`log_view`] | the log's list: filters by time, colour and outcome, pages newest first |
+//! | [`gate_index`] | the gate's index: today's counts by colour and outcome, scans per hour, deny reasons |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -41,15 +51,20 @@ pub mod codec;
 pub mod credential;
 pub mod declaration;
 pub mod demo;
+pub mod gate_index;
 pub mod inspect;
 pub mod keys;
+pub mod log;
+pub mod log_view;
 pub mod pass;
 pub mod policy;
 pub mod presentation;
 pub mod render;
+pub mod replay;
 pub mod request;
 pub mod revocation;
 pub mod scan;
+pub mod settings;
 pub mod signature;
 pub mod trust;
 pub mod verify;

@@ -77,6 +77,38 @@ enum Command {
     /// Revoke a code from a batch registry: add its id to a revoked-ids file that
     /// `revocation-list --ids-file` signs.
     Revoke(RevokeArgs),
+    /// Registration logs exported by a checkpoint.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Check a verifiable log export. Prints "ok: N entries, head <hash>, signed by <key id>"
+    /// and exits 0, or names the first broken place ("entry 17: edited (L|HASH)") and exits 1;
+    /// exit 2 when the file cannot be read.
+    Verify(LogFileArgs),
+    /// Check a verifiable log export, then write its entries as CSV (exit 1 if broken).
+    Csv {
+        #[command(flatten)]
+        file: LogFileArgs,
+        /// Where to write the CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct LogFileArgs {
+    /// The export file (JSON lines, written by the checkpoint).
+    file: PathBuf,
+    /// The checkpoint's device public key file: the head must be signed by this key.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// An entry noted at an earlier visit, as SEQ:HASH (64 hex): it must still be in the
+    /// chain with that hash. Repeat for more.
+    #[arg(long = "noted")]
+    noted: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +437,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
                 args.clock.now()?,
             )
         }
+        Command::Log(LogCommand::Verify(args)) => log_verify(&args).map(|(code, _)| code),
+        Command::Log(LogCommand::Csv { file, out }) => match log_verify(&file)? {
+            (code, Some(entries)) => {
+                files::write_text(&out, healthcode::log::to_csv(&entries).trim_end())?;
+                println!("{} entries written to {}", entries.len(), out.display());
+                Ok(code)
+            }
+            (code, None) => Ok(code),
+        },
     }
 }
 
@@ -767,5 +808,45 @@ fn verify_command(args: VerifyArgs) -> Result<ExitCode, String> {
                 Ok(ExitCode::from(2))
             }
         },
+    }
+}
+
+/// Checks an export and prints the verdict; the entries when it verifies.
+fn log_verify(
+    args: &LogFileArgs,
+) -> Result<(ExitCode, Option<Vec<healthcode::log::Entry>>), String> {
+    let key = match &args.key {
+        Some(path) => Some(files::read_verifying_key(path)?),
+        None => None,
+    };
+    let mut noted = Vec::new();
+    for spec in &args.noted {
+        let parsed = spec.split_once(':').and_then(|(seq, hash)| {
+            Some((seq.parse::<u64>().ok()?, keys::parse_hex32(hash).ok()?))
+        });
+        noted.push(parsed.ok_or_else(|| format!("--noted '{spec}': expected SEQ:HASH"))?);
+    }
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let checked = healthcode::log::verify_export(&bytes, key.as_ref()).and_then(|export| {
+        for (seq, hash) in &noted {
+            export.check_noted(*seq, hash)?;
+        }
+        Ok(export)
+    });
+    match checked {
+        Ok(export) => {
+            println!(
+                "ok: {} entries, head {}, signed by {}",
+                export.entries.len(),
+                to_hex(&export.head),
+                export.key_id
+            );
+            Ok((ExitCode::SUCCESS, Some(export.entries)))
+        }
+        Err(err) => {
+            println!("{err}");
+            Ok((ExitCode::from(1), None))
+        }
     }
 }
