@@ -130,6 +130,9 @@ fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
         }
     };
 
+    // The first run's demo people (or a new demo world) are kept from the start.
+    save();
+
     // Takes a credential (QR text or import link) for whichever person it names.
     let receive = Callback::new(move |text: String| {
         let now = clock::now_secs();
