@@ -88,12 +88,12 @@ fn App() -> impl IntoView {
             </nav>
             <div class="switches">
                 <button class="switch" data-testid="lang-switch" lang=move || lang.get().other().code()
-                    aria-label=move || tr!(lang.get(), "settings.language")
+                    aria-label=move || format!("{} — {}", lang.get().other().own_name(), tr!(lang.get(), "settings.language"))
                     on:click=move |_| settings_problem.set(settings.choose(lang.get_untracked().other()).err())>
                     {move || lang.get().other().own_name()}
                 </button>
                 <button class="switch" data-testid="large-text" aria-pressed=move || settings.large_text.get().to_string()
-                    aria-label=move || tr!(lang.get(), "settings.large_text")
+                    aria-label=move || format!("A+ {}", tr!(lang.get(), "settings.large_text"))
                     on:click=move |_| settings_problem.set(settings.set_large_text(!settings.large_text.get_untracked()).err())>
                     "A+"
                 </button>

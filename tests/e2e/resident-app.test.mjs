@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { createRequire } from 'node:module';
+
 import { launchWithCamera } from './browser.mjs';
 import { ARTIFACTS, DIST, E2E_DIR, requireBinary, run, runOk, unixNow } from './cli.mjs';
 import { serveStatic } from './server.mjs';
@@ -32,6 +34,24 @@ const CARD = '[data-testid="code-card"]';
 function assertOwnOrigin(requests, origin) {
   const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
   assert.deepEqual(foreign, [], 'requests to other origins');
+}
+
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core's WCAG 2.1 A and AA rules (contrast included) on the page as it is now and
+ * fails with every violation's rule and elements. (Evaluated through the DevTools protocol,
+ * which the page's CSP does not govern.)
+ */
+async function assertAccessible(page, what) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `accessibility of ${what}`);
 }
 
 /** The status words on the code card. */
@@ -88,27 +108,32 @@ describe('resident mode', () => {
       assert.equal(await statusOf(page), 'Green — free passage');
       assert.match(await page.locator(`${CARD} .qr`).getAttribute('aria-label'), /^Health code QR: Green — free passage, 张\*伟$/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-360-green.png') });
+      await assertAccessible(page, 'green code (en)');
 
       await page.locator('[data-testid="person"]').nth(1).click();
       await page.locator(`${CARD}[data-colour="yellow"]`).waitFor();
       assert.match(await statusOf(page), /^Yellow — 7-day home observation, 5 days left$/);
       assert.match(await page.locator('[data-testid="guidance"]').innerText(), /can turn green on \d{4}-\d\d-\d\d \(in 5 days\)/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-360-yellow.png'), fullPage: true });
+      await assertAccessible(page, 'yellow code (en)');
       await page.locator('[data-testid="person"]').nth(2).click();
       await page.locator(`${CARD}[data-colour="red"]`).waitFor();
       assert.match(await statusOf(page), /^Red — 14-day quarantine, 12 days left$/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-360-red.png'), fullPage: true });
+      await assertAccessible(page, 'red code (en)');
 
       await page.locator('[data-testid="lang-switch"]').click();
       await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
       assert.equal(await statusOf(page), '红码——14天隔离，还剩12天');
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-red.png'), fullPage: true });
+      await assertAccessible(page, 'red code (zh)');
       await page.locator('[data-testid="person"]').nth(1).click();
       assert.equal(await statusOf(page), '黄码——7天居家观察，还剩5天');
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-yellow.png'), fullPage: true });
       await page.locator('[data-testid="large-text"]').click();
       await page.waitForFunction(() => document.documentElement.classList.contains('large-text'));
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-yellow-large-text.png'), fullPage: true });
+      await assertAccessible(page, 'large text (zh)');
       await page.locator('[data-testid="large-text"]').click();
 
       // The choice is remembered across a reload.
@@ -137,10 +162,12 @@ describe('resident mode', () => {
       await page.locator('[data-testid="add-person"]').click();
       await page.locator('[data-testid="add-form"]').waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-add.png'), fullPage: true });
+      await assertAccessible(page, 'add form (zh)');
       await page.fill('[data-testid="name"]', '王小明');
       await page.locator('[data-testid="make-request"]').click();
       await page.locator('[data-testid="pending"]').waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-request.png'), fullPage: true });
+      await assertAccessible(page, 'request (zh)');
       await page.locator('[data-testid="lang-switch"]').click();
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-360-request.png'), fullPage: true });
       await page.locator('[data-testid="add-person"]').click();
@@ -154,6 +181,7 @@ describe('resident mode', () => {
       await page.locator('[data-testid="paper"]').waitFor({ timeout: TIMEOUT });
       assert.match(await page.locator('[data-testid="paper"]').innerText(), /王\* · ID \*\*\*\*0001/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-360-paper.png'), fullPage: true });
+      await assertAccessible(page, 'paper code (en)');
       await page.locator('[data-testid="lang-switch"]').click();
       await page.screenshot({ path: path.join(ARTIFACTS, 'zh-360-paper.png'), fullPage: true });
       assert.deepEqual(browser.pageErrors, [], 'no page errors');
@@ -230,6 +258,7 @@ describe('resident mode', () => {
         await page.waitForFunction((c) => document.querySelector('[data-testid="notice"]')?.textContent.includes(c), code, { timeout: TIMEOUT });
       }
       await page.screenshot({ path: path.join(ARTIFACTS, 'en-390-refused-expired.png'), fullPage: true });
+      await assertAccessible(page, 'refusal notice (en)');
       assert.equal(await page.locator('[data-testid="pending"]').count(), 1, 'the person still waits for a code');
       assertOwnOrigin(browser.requests, server.origin);
       assert.deepEqual(browser.pageErrors, [], 'no page errors');
