@@ -59,6 +59,7 @@ pub mod log_view;
 pub mod pass;
 pub mod policy;
 pub mod presentation;
+pub mod registry;
 pub mod render;
 pub mod replay;
 pub mod request;

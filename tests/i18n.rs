@@ -16,7 +16,11 @@ fn leaves(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, serde_
     match value.as_object() {
         Some(map) if !map.contains_key("en") && !map.contains_key("zh-CN") => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 leaves(&key, v, out);
             }
         }
@@ -48,7 +52,13 @@ fn every_key_has_english_and_chinese_with_the_same_placeholders() {
             if let Some(other) = seen.insert(key.clone(), path.display().to_string()) {
                 problems.push(format!("{key}: defined in {other} and {}", path.display()));
             }
-            let text = |lang: &str| value.get(lang).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let text = |lang: &str| {
+                value
+                    .get(lang)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
             let (en, zh) = (text("en"), text("zh-CN"));
             if en.trim().is_empty() || zh.trim().is_empty() {
                 problems.push(format!("{key}: missing en or zh-CN"));
