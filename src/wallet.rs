@@ -208,10 +208,13 @@ pub fn parse_credential(text: &str) -> Result<Credential, WalletError> {
 /// text.
 pub fn import_link(base: &str, text: &str) -> String {
     let base = base.split('#').next().unwrap_or(base);
-    format!(
-        "{base}#{IMPORT_FRAGMENT_KEY}{}",
-        utf8_percent_encode(text.trim(), FRAGMENT)
-    )
+    format!("{base}#{IMPORT_FRAGMENT_KEY}{}", fragment_encode(text))
+}
+
+/// `text` (trimmed) percent-encoded for a URL fragment: letters, digits and `-._~:` stay,
+/// every other byte becomes `%XX`.
+pub fn fragment_encode(text: &str) -> String {
+    utf8_percent_encode(text.trim(), FRAGMENT).to_string()
 }
 
 /// The text of an import link's fragment (`#import=…`, with or without `#`), percent-decoded;

@@ -5,6 +5,7 @@
 mod camera;
 mod checkpoint;
 mod clock;
+mod desk;
 pub mod i18n;
 mod paper;
 mod pwa;
@@ -23,6 +24,7 @@ use leptos::prelude::*;
 enum Route {
     Resident,
     Checkpoint,
+    Desk,
     Paper(String),
 }
 
@@ -31,6 +33,8 @@ impl Route {
         let hash = hash.trim_start_matches('#');
         if hash.starts_with("checkpoint") {
             Route::Checkpoint
+        } else if hash.starts_with("desk") {
+            Route::Desk
         } else if let Some(encoded) = hash.strip_prefix("paper=") {
             Route::Paper(parse_import_fragment(&format!("import={encoded}")).unwrap_or_default())
         } else {
@@ -85,6 +89,7 @@ fn App() -> impl IntoView {
             <nav class="modes" aria-label=move || tr!(lang.get(), "nav.label")>
                 <a href="#resident" class:active=move || is(Route::Resident) data-testid="nav-resident">{move || tr!(lang.get(), "nav.resident")}</a>
                 <a href="#checkpoint" class:active=move || is(Route::Checkpoint) data-testid="nav-checkpoint">{move || tr!(lang.get(), "nav.checkpoint")}</a>
+                <a href="#desk" class:active=move || is(Route::Desk) data-testid="nav-desk">{move || tr!(lang.get(), "nav.desk")}</a>
             </nav>
             <div class="switches">
                 <button class="switch" data-testid="lang-switch" lang=move || lang.get().other().code()
@@ -115,6 +120,7 @@ fn App() -> impl IntoView {
                     {move || match route.get() {
                         Route::Resident => view! { <resident::ResidentPage demo=demo.clone() import=import.try_update_value(|i| i.take()).flatten()/> }.into_any(),
                         Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
+                        Route::Desk => view! { <desk::DeskPage demo=demo.clone()/> }.into_any(),
                         Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),
                     }}
                 }

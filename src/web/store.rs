@@ -329,6 +329,39 @@ pub fn save_wallet(loaded: &LoadedWallet) -> Result<(), String> {
     LocalStorage::set(WALLET_KEY, stored).map_err(|e| e.to_string())
 }
 
+/// The issuer desk's key (hex; absent = the demo issuer's) and registry.
+const DESK_KEY: &str = "healthcode.desk.v1";
+
+#[derive(Serialize, Deserialize)]
+struct StoredDesk {
+    issuer_seed: Option<String>,
+    registry: crate::registry::Registry,
+}
+
+/// The desk's own issuing key seed (`None`: use the demo issuer's) and its registry; empty on
+/// first use. Errors: storage unreadable or damaged (nothing is overwritten).
+pub fn load_desk() -> Result<(Option<[u8; 32]>, crate::registry::Registry), String> {
+    match read_saved::<StoredDesk>(DESK_KEY, "desk registry")? {
+        None => Ok((None, crate::registry::Registry::default())),
+        Some(d) => {
+            let seed = match d.issuer_seed {
+                Some(hex) => Some(parse_hex32(&hex).map_err(|e| format!("The desk key is damaged ({e}).")).map_err(|e| e.to_string())?),
+                None => None,
+            };
+            Ok((seed, d.registry))
+        }
+    }
+}
+
+/// Saves the desk's key seed (`None`: the demo issuer's) and registry. Errors: storage refused.
+pub fn save_desk(seed: Option<&[u8; 32]>, registry: &crate::registry::Registry) -> Result<(), String> {
+    let stored = StoredDesk {
+        issuer_seed: seed.map(|s| to_hex(s)),
+        registry: registry.clone(),
+    };
+    LocalStorage::set(DESK_KEY, stored).map_err(|e| e.to_string())
+}
+
 /// Shown instead of the app when storage or randomness fails: what happened and what to do.
 #[component]
 pub fn StorageProblem(message: String) -> impl IntoView {
