@@ -317,6 +317,35 @@ describe('resident mode', () => {
     }
   });
 
+  it('keeps the screen on while a code shows, and lets go when it closes', { timeout: 3 * TIMEOUT }, async () => {
+    const browser = await launchWithCamera(blankY4m, server.origin, { viewport: PHONE });
+    const { page } = browser;
+    try {
+      // Headless Chromium has no screen to keep on: a stand-in records what the page asks.
+      await page.addInitScript(() => {
+        window.__wakeLocks = { requested: 0, released: 0 };
+        Object.defineProperty(navigator, 'wakeLock', {
+          value: {
+            request: async (type) => {
+              if (type !== 'screen') throw new TypeError(`unexpected wake lock type ${type}`);
+              window.__wakeLocks.requested += 1;
+              return { release: async () => { window.__wakeLocks.released += 1; } };
+            },
+          },
+        });
+      });
+      await page.goto(`${server.url}#resident`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.locator(CARD).waitFor({ timeout: TIMEOUT });
+      await page.waitForFunction(() => document.querySelector('.resident .hint')?.textContent.startsWith('The screen stays on'), null, { timeout: TIMEOUT });
+      assert.deepEqual(await page.evaluate(() => window.__wakeLocks), { requested: 1, released: 0 });
+      // Opening the add form closes the code: the lock is released.
+      await page.locator('[data-testid="add-person"]').click();
+      await page.waitForFunction(() => window.__wakeLocks.released === 1, null, { timeout: TIMEOUT });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('says what to do when storage is refused', { timeout: 3 * TIMEOUT }, async () => {
     const browser = await launchWithCamera(blankY4m, server.origin, { viewport: PHONE });
     const { page } = browser;
