@@ -16,6 +16,10 @@ pub const DEMO_ISSUER_NAME: &str = "DEMO issuer (not a health authority)";
 pub const DEMO_VALIDITY_SECS: u64 = 30 * 24 * 3600;
 /// Region code of the demo residents (Zhoushan).
 pub const DEMO_REGION: u32 = 330900;
+/// The demo place passes are issued for ("one code, one certificate").
+pub const DEMO_PLACE: &str = "330902-0001";
+/// Name of the demo pass issuer in trust lists.
+pub const DEMO_PASS_ISSUER_NAME: &str = "DEMO pass issuer (not a real place)";
 
 /// One demo resident: their credential and their holder (device) key seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,17 @@ pub const DEMO_PEOPLE: [(Colour, &str, &str, u64); 3] = [
     (Colour::Yellow, "李*娜", "5678", 5),
     (Colour::Red, "W*** F**", "903X", 12),
 ];
+
+/// The pass-issuing key seed that goes with an issuing key seed: SHA-256 of
+/// `b"healthcode/demo-pass-issuer/v1\0"` and the issuer seed, so a desk keeps no second
+/// secret. For demo and single-desk use; a real pass issuer has its own key.
+pub fn pass_issuer_seed(issuer_seed: &[u8; 32]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"healthcode/demo-pass-issuer/v1\0");
+    hash.update(issuer_seed);
+    hash.finalize().into()
+}
 
 impl DemoWorld {
     /// Makes a demo world valid from `now` (Unix seconds) for [`DEMO_VALIDITY_SECS`];
@@ -94,7 +109,13 @@ impl DemoWorld {
         SigningKey::from_bytes(&self.root_seed).verifying_key()
     }
 
-    /// A trust list of the demo issuer alone, signed by the demo root at `now` (sequence
+    /// Seed of the demo pass issuer's key (passes for [`DEMO_PLACE`]); see
+    /// [`pass_issuer_seed`].
+    pub fn pass_issuer_seed(&self) -> [u8; 32] {
+        pass_issuer_seed(&self.issuer_seed)
+    }
+
+    /// A trust list of the demo issuer and the demo pass issuer, signed by the demo root at `now` (sequence
     /// `now`, so a later one replaces an earlier one).
     pub fn trust_list(&self, now: u64) -> SignedTrustList {
         let issuer = SigningKey::from_bytes(&self.issuer_seed).verifying_key();
@@ -102,13 +123,22 @@ impl DemoWorld {
             root: KeyId([0; 8]),
             sequence: now,
             signed_at: now,
-            issuers: vec![TrustedIssuer::new(
-                &issuer,
-                DEMO_ISSUER_NAME,
-                Role::HealthAuthority,
-                self.created_at.saturating_sub(3600),
-                self.created_at.saturating_add(DEMO_VALIDITY_SECS),
-            )],
+            issuers: vec![
+                TrustedIssuer::new(
+                    &issuer,
+                    DEMO_ISSUER_NAME,
+                    Role::HealthAuthority,
+                    self.created_at.saturating_sub(3600),
+                    self.created_at.saturating_add(DEMO_VALIDITY_SECS),
+                ),
+                TrustedIssuer::new(
+                    &SigningKey::from_bytes(&self.pass_issuer_seed()).verifying_key(),
+                    DEMO_PASS_ISSUER_NAME,
+                    Role::PassIssuer(vec![DEMO_PLACE.to_owned()]),
+                    self.created_at.saturating_sub(3600),
+                    self.created_at.saturating_add(DEMO_VALIDITY_SECS),
+                ),
+            ],
         }
         .sign(&SigningKey::from_bytes(&self.root_seed))
     }

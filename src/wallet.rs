@@ -7,11 +7,15 @@
 //! credential for one of this phone's holder keys and has not expired. The phone does not
 //! check the issuer's signature (it holds no trust list); every checkpoint does.
 //!
+//! A pass (`HCA1:`, "one code, one certificate") for one of this phone's holder keys is kept
+//! with that person, one per place (a newer pass for the same place replaces the older).
+//!
 //! Import links carry the credential in the URL fragment (`#import=…`), which browsers
 //! never send to a server (RFC 3986 §3.5).
 
 use crate::codec::{self, CodecError, MessageKind};
 use crate::credential::{Credential, Holder};
+use crate::pass::Pass;
 use crate::request::{Declaration, HolderRequest, RequestError};
 use ed25519_dalek::SigningKey;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -44,6 +48,8 @@ pub struct Person {
     pub requested_at: u64,
     /// The issuer's credential, once received.
     pub credential: Option<Credential>,
+    /// Passes for places, at most one per place.
+    pub passes: Vec<Pass>,
 }
 
 impl Person {
@@ -118,6 +124,15 @@ impl WalletError {
     }
 }
 
+/// What an accepted text was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    /// A credential, now the code of person `0`.
+    Credential(usize),
+    /// A pass for place `1`, kept with person `0`.
+    Pass(usize, String),
+}
+
 /// The people on one phone, in the order they were added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wallet {
@@ -144,6 +159,7 @@ impl Wallet {
             declaration,
             requested_at: now,
             credential: None,
+            passes: Vec::new(),
         };
         person.request().map_err(|_| WalletError::Name)?;
         self.people.push(person);
@@ -151,25 +167,42 @@ impl Wallet {
     }
 
     /// Checks `text` (a QR text, or a whole import link) and stores the credential with the
-    /// person whose holder key it names, replacing an earlier one (a re-issue). Returns that
-    /// person's index. Errors, in order of checking: [`WalletError::Foreign`],
-    /// [`WalletError::WrongKind`], [`WalletError::Damaged`], [`WalletError::Paper`],
-    /// [`WalletError::OtherHolder`], [`WalletError::Expired`].
-    pub fn accept(&mut self, text: &str, now: u64) -> Result<usize, WalletError> {
-        let credential = parse_credential(text)?;
+    /// person whose holder key it names, replacing an earlier one (a re-issue); a pass
+    /// (`HCA1:`) is kept with its holder, replacing an earlier pass for the same place.
+    /// Errors, in order of checking: [`WalletError::Foreign`], [`WalletError::WrongKind`],
+    /// [`WalletError::Damaged`], [`WalletError::Paper`], [`WalletError::OtherHolder`],
+    /// [`WalletError::Expired`].
+    pub fn accept(&mut self, text: &str, now: u64) -> Result<Accepted, WalletError> {
+        let text = unwrap_link(text)?;
+        if codec::peek_kind(&text) == Some(MessageKind::Pass) {
+            let pass = Pass::from_qr_text(&text).map_err(WalletError::Damaged)?;
+            let index = self.holder_index(&pass.claims.holder)?;
+            if now >= pass.claims.expires {
+                return Err(WalletError::Expired);
+            }
+            let place = pass.claims.place.clone();
+            let passes = &mut self.people[index].passes;
+            passes.retain(|p| p.claims.place != place);
+            passes.push(pass);
+            return Ok(Accepted::Pass(index, place));
+        }
+        let credential = parse_credential(&text)?;
         let Holder::Device(key) = credential.claims.holder else {
             return Err(WalletError::Paper);
         };
-        let index = self
-            .people
-            .iter()
-            .position(|p| p.holder_key() == key)
-            .ok_or(WalletError::OtherHolder)?;
+        let index = self.holder_index(&key)?;
         if now >= credential.claims.expires {
             return Err(WalletError::Expired);
         }
         self.people[index].credential = Some(credential);
-        Ok(index)
+        Ok(Accepted::Credential(index))
+    }
+
+    fn holder_index(&self, key: &[u8; 32]) -> Result<usize, WalletError> {
+        self.people
+            .iter()
+            .position(|p| p.holder_key() == *key)
+            .ok_or(WalletError::OtherHolder)
     }
 
     /// Removes the person at `index` (their key is forgotten); out of range does nothing.
@@ -180,25 +213,23 @@ impl Wallet {
     }
 }
 
+/// The QR text in `text`: itself (trimmed), or the payload of an import link.
+fn unwrap_link(text: &str) -> Result<String, WalletError> {
+    match text.find('#') {
+        Some(at) => parse_import_fragment(&text[at..]).ok_or(WalletError::Foreign),
+        None => Ok(text.trim().to_owned()),
+    }
+}
+
 /// Decodes a credential from QR text or an import link, with the wallet's error codes.
 pub fn parse_credential(text: &str) -> Result<Credential, WalletError> {
-    let owned;
-    let text = match text.find('#') {
-        Some(at) => match parse_import_fragment(&text[at..]) {
-            Some(t) => {
-                owned = t;
-                owned.as_str()
-            }
-            None => return Err(WalletError::Foreign),
-        },
-        None => text.trim(),
-    };
-    match codec::peek_kind(text) {
+    let text = unwrap_link(text)?;
+    match codec::peek_kind(&text) {
         Some(MessageKind::Credential) => {}
         Some(_) => return Err(WalletError::WrongKind),
         None => return Err(WalletError::Foreign),
     }
-    Credential::from_qr_text(text).map_err(|e| match e {
+    Credential::from_qr_text(&text).map_err(|e| match e {
         CodecError::NotHealthCode => WalletError::Foreign,
         other => WalletError::Damaged(other),
     })
@@ -270,14 +301,14 @@ mod tests {
         assert_eq!(w.people[0].name, "李娜");
         let holder = Holder::Device(w.people[1].holder_key());
         let text = credential_for(holder, NOW + 86_400).to_qr_text();
-        assert_eq!(w.accept(&text, NOW), Ok(1));
+        assert_eq!(w.accept(&text, NOW), Ok(Accepted::Credential(1)));
         assert_eq!(w.people[1].display_name(), "李*娜");
         assert_eq!(w.people[0].credential, None);
         // By import link too, and a re-issue replaces it.
         let link = import_link("http://127.0.0.1:8080/#resident", &text);
         assert!(link.starts_with("http://127.0.0.1:8080/#import=HCC1:"));
         assert!(!link[link.find('#').unwrap()..].contains(' '));
-        assert_eq!(w.accept(&link, NOW), Ok(1));
+        assert_eq!(w.accept(&link, NOW), Ok(Accepted::Credential(1)));
     }
 
     #[test]
@@ -287,7 +318,8 @@ mod tests {
         let cases = [
             ("https://example.org/".to_owned(), "W|FOR"),
             ("#import=%FF%FE".to_owned(), "W|FOR"),
-            ("HCA1:ABC".to_owned(), "W|KND"),
+            ("HCT1:ABC".to_owned(), "W|KND"),
+            ("HCA1:ABC".to_owned(), "W|BAD"),
             ("HCC1:%%%".to_owned(), "W|BAD"),
             (
                 credential_for(Holder::Paper, NOW + 10).to_qr_text(),
@@ -304,6 +336,55 @@ mod tests {
             Err(WalletError::Expired)
         );
         assert!(w.people.iter().all(|p| p.credential.is_none()));
+    }
+
+    #[test]
+    fn a_pass_is_kept_with_its_holder_one_per_place() {
+        use crate::pass::{PassClaims, PassKind};
+        let mut w = wallet_with_two();
+        let key = SigningKey::from_bytes(&[8; 32]);
+        let pass = |place: &str, expires: u64, holder: [u8; 32]| {
+            Pass::issue(
+                PassClaims {
+                    issuer: KeyId([0; 8]),
+                    id: CredentialId([4; 8]),
+                    place: place.into(),
+                    kind: PassKind::Resident,
+                    not_before: NOW - 60,
+                    expires,
+                    holder,
+                },
+                &key,
+            )
+            .unwrap()
+            .to_qr_text()
+        };
+        let holder = w.people[0].holder_key();
+        let a = pass("330902-0001", NOW + 100, holder);
+        assert_eq!(
+            w.accept(&a, NOW),
+            Ok(Accepted::Pass(0, "330902-0001".into()))
+        );
+        assert_eq!(
+            w.accept(&pass("330902-0001", NOW + 200, holder), NOW),
+            Ok(Accepted::Pass(0, "330902-0001".into()))
+        );
+        w.accept(&pass("330902-0002", NOW + 100, holder), NOW)
+            .unwrap();
+        let places: Vec<(&str, u64)> = w.people[0]
+            .passes
+            .iter()
+            .map(|p| (p.claims.place.as_str(), p.claims.expires))
+            .collect();
+        assert_eq!(
+            places,
+            vec![("330902-0001", NOW + 200), ("330902-0002", NOW + 100)]
+        );
+        assert_eq!(
+            w.accept(&pass("330902-0003", NOW + 100, [3; 32]), NOW),
+            Err(WalletError::OtherHolder)
+        );
+        assert_eq!(w.accept(&a, NOW + 100), Err(WalletError::Expired));
     }
 
     #[test]

@@ -83,7 +83,9 @@ impl Desk {
 
     fn save(&self, lang: Lang) {
         let own = (!self.demo_key).then(|| self.key.get_untracked());
-        let result = self.registry.with_untracked(|r| store::save_desk(own.as_ref(), r));
+        let result = self
+            .registry
+            .with_untracked(|r| store::save_desk(own.as_ref(), r));
         self.problem.set(
             result
                 .err()
@@ -170,7 +172,11 @@ pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
 
 /// The officer's decision on a colour: the suggestion, or another colour with a reason.
 #[component]
-fn ColourChoice(suggested: Colour, chosen: RwSignal<Colour>, reason: RwSignal<String>) -> impl IntoView {
+fn ColourChoice(
+    suggested: Colour,
+    chosen: RwSignal<Colour>,
+    reason: RwSignal<String>,
+) -> impl IntoView {
     let lang = i18n::settings().lang;
     let options = [Colour::Green, Colour::Yellow, Colour::Red]
         .into_iter()
@@ -207,15 +213,21 @@ fn IssueTab(desk: Desk) -> impl IntoView {
     let pasted = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let issued = RwSignal::new(None::<String>);
-    let read = Callback::new(move |text: String| match HolderRequest::from_qr_text(text.trim()) {
-        Ok(r) => {
-            scanning.set(false);
-            problem.set(None);
-            issued.set(None);
-            request.set(Some(r));
-        }
-        Err(e) => problem.set(Some(format!("{} ({})", tr!(lang.get_untracked(), "desk.bad_request"), e.code()))),
-    });
+    let read = Callback::new(
+        move |text: String| match HolderRequest::from_qr_text(text.trim()) {
+            Ok(r) => {
+                scanning.set(false);
+                problem.set(None);
+                issued.set(None);
+                request.set(Some(r));
+            }
+            Err(e) => problem.set(Some(format!(
+                "{} ({})",
+                tr!(lang.get_untracked(), "desk.bad_request"),
+                e.code()
+            ))),
+        },
+    );
     view! {
         <section class="desk-issue">
             <p>{move || tr!(lang.get(), "desk.issue.intro")}</p>
@@ -239,7 +251,11 @@ fn IssueTab(desk: Desk) -> impl IntoView {
 
 /// A request's declaration, the suggestion, and the officer's decision.
 #[component]
-fn RequestReview(desk: Desk, request: HolderRequest, issued: RwSignal<Option<String>>) -> impl IntoView {
+fn RequestReview(
+    desk: Desk,
+    request: HolderRequest,
+    issued: RwSignal<Option<String>>,
+) -> impl IntoView {
     let lang = i18n::settings().lang;
     let now = clock::now_secs();
     let suggestion = declaration::suggest(&request.body.declaration, now);
@@ -277,7 +293,8 @@ fn RequestReview(desk: Desk, request: HolderRequest, issued: RwSignal<Option<Str
     let issue = move |_| {
         let l = lang.get_untracked();
         let colour = chosen.get_untracked();
-        let override_reason = (colour != suggestion.colour).then(|| reason.get_untracked().trim().to_owned());
+        let override_reason =
+            (colour != suggestion.colour).then(|| reason.get_untracked().trim().to_owned());
         if override_reason.as_deref() == Some("") {
             problem.set(Some(registry_error(l, &RegistryError::NoReason)));
             return;
@@ -295,7 +312,8 @@ fn RequestReview(desk: Desk, request: HolderRequest, issued: RwSignal<Option<Str
             region: crate::demo::DEMO_REGION,
         };
         let mut result = Err(RegistryError::Unknown);
-        desk.registry.update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
+        desk.registry
+            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
         match result {
             Ok(c) => {
                 problem.set(None);
@@ -329,7 +347,12 @@ fn PaperTab(desk: Desk) -> impl IntoView {
     let lang = i18n::settings().lang;
     let name = RwSignal::new(String::new());
     let last4 = RwSignal::new(String::new());
-    let answers = [RwSignal::new(false), RwSignal::new(false), RwSignal::new(false), RwSignal::new(false)];
+    let answers = [
+        RwSignal::new(false),
+        RwSignal::new(false),
+        RwSignal::new(false),
+        RwSignal::new(false),
+    ];
     let declaration = move || Declaration {
         fever_or_symptoms: answers[0].get(),
         contact_with_case: answers[1].get(),
@@ -342,7 +365,12 @@ fn PaperTab(desk: Desk) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let suggestion = Memo::new(move |_| declaration::suggest(&declaration(), clock::now_secs()));
     Effect::new(move |_| chosen.set(suggestion.get().colour));
-    let keys = ["declare.fever", "declare.contact", "declare.travel", "declare.quarantine"];
+    let keys = [
+        "declare.fever",
+        "declare.contact",
+        "declare.travel",
+        "declare.quarantine",
+    ];
     let boxes = keys
         .into_iter()
         .zip(answers)
@@ -370,7 +398,8 @@ fn PaperTab(desk: Desk) -> impl IntoView {
         };
         let suggested = suggestion.get_untracked().colour;
         let colour = chosen.get_untracked();
-        let override_reason = (colour != suggested).then(|| reason.get_untracked().trim().to_owned());
+        let override_reason =
+            (colour != suggested).then(|| reason.get_untracked().trim().to_owned());
         if override_reason.as_deref() == Some("") {
             problem.set(Some(registry_error(l, &RegistryError::NoReason)));
             return;
@@ -388,7 +417,8 @@ fn PaperTab(desk: Desk) -> impl IntoView {
             region: crate::demo::DEMO_REGION,
         };
         let mut result = Err(RegistryError::Unknown);
-        desk.registry.update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
+        desk.registry
+            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
         match result {
             Ok(c) => {
                 problem.set(None);
@@ -434,6 +464,7 @@ fn RegistryTab(desk: Desk) -> impl IntoView {
     let shown = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
     let reason = RwSignal::new(String::new());
+    let place = RwSignal::new(crate::demo::DEMO_PLACE.to_owned());
     let rows = move || {
         let l = lang.get();
         desk.registry.with(|r| {
@@ -469,6 +500,23 @@ fn RegistryTab(desk: Desk) -> impl IntoView {
                             Err(e) => problem.set(Some(registry_error(l, &e))),
                         }
                     };
+                    let holder = rec.holder;
+                    let pass = move |_| {
+                        let l = lang.get_untracked();
+                        let Holder::Device(key) = holder else {
+                            return;
+                        };
+                        match random_id().and_then(|id| {
+                            issue_pass(desk, key, &place.get_untracked(), id).map_err(|e| e.to_string())
+                        }) {
+                            Ok(text) => {
+                                problem.set(None);
+                                shown.set(Some(text));
+                            }
+                            Err(e) => problem.set(Some(format!("{} {e}", tr!(l, "desk.err.pass")))),
+                        }
+                    };
+                    let device = matches!(rec.holder, Holder::Device(_));
                     view! {
                         <tr data-testid="registry-row" data-id=id.to_string() class:revoked=revoked>
                             <td>{rec.masked_name.clone()}</td>
@@ -479,6 +527,9 @@ fn RegistryTab(desk: Desk) -> impl IntoView {
                             <td>{if revoked { tr!(l, "desk.status.revoked") } else { tr!(l, "desk.status.valid") }}</td>
                             <td class="actions">
                                 <button on:click=move |_| shown.set(Some(text.clone()))>{tr!(l, "desk.show")}</button>
+                                {(!revoked && device).then(|| view! {
+                                    <button data-testid="issue-pass" on:click=pass>{tr!(l, "desk.pass")}</button>
+                                })}
                                 {(!revoked).then(|| view! {
                                     <button data-testid="reissue-green" on:click=move |_| act(Some(Colour::Green))>{tr!(l, "desk.reissue_green")}</button>
                                     <button data-testid="revoke" on:click=move |_| act(None)>{tr!(l, "desk.revoke")}</button>
@@ -494,6 +545,9 @@ fn RegistryTab(desk: Desk) -> impl IntoView {
         <section class="desk-registry">
             <label>{move || tr!(lang.get(), "desk.search")}
                 <input type="search" data-testid="registry-search" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            </label>
+            <label>{move || tr!(lang.get(), "desk.pass_place")}
+                <input type="text" data-testid="pass-place" prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/>
             </label>
             <label>{move || tr!(lang.get(), "desk.action_reason")}
                 <input type="text" data-testid="action-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
@@ -516,6 +570,33 @@ fn RegistryTab(desk: Desk) -> impl IntoView {
     }
 }
 
+/// A resident pass for `place` to holder `key`, valid 90 days, signed by the desk's pass
+/// key (the demo pass issuer's for the demo key, which the demo trust list names for
+/// [`crate::demo::DEMO_PLACE`]).
+fn issue_pass(
+    desk: Desk,
+    key: [u8; 32],
+    place: &str,
+    id: CredentialId,
+) -> Result<String, crate::pass::PassClaimsError> {
+    use crate::pass::{Pass, PassClaims, PassKind};
+    let seed = crate::demo::pass_issuer_seed(&desk.key.get_untracked());
+    let now = clock::now_secs();
+    let pass = Pass::issue(
+        PassClaims {
+            issuer: KeyId([0; 8]),
+            id,
+            place: place.trim().to_owned(),
+            kind: PassKind::Resident,
+            not_before: now.saturating_sub(60),
+            expires: now.saturating_add(90 * 86_400),
+            holder: key,
+        },
+        &SigningKey::from_bytes(&seed),
+    )?;
+    Ok(pass.to_qr_text())
+}
+
 /// The signed revocation list for checkpoints.
 #[component]
 fn PublishTab(desk: Desk) -> impl IntoView {
@@ -523,7 +604,9 @@ fn PublishTab(desk: Desk) -> impl IntoView {
     let list = RwSignal::new(None::<(String, usize)>);
     let sign = move |_| {
         let now = clock::now_secs();
-        let signed = desk.registry.with_untracked(|r| r.revocation_list(&desk.signing_key(), now, now));
+        let signed = desk
+            .registry
+            .with_untracked(|r| r.revocation_list(&desk.signing_key(), now, now));
         list.set(Some((signed.to_text(), signed.list.revoked.len())));
     };
     view! {
@@ -558,17 +641,24 @@ fn KeyTab(desk: Desk) -> impl IntoView {
     let make_new = move |_| {
         let mut seed = [0u8; 32];
         if getrandom::fill(&mut seed).is_err() {
-            desk.problem.set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
+            desk.problem
+                .set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
             return;
         }
-        let result = desk.registry.with_untracked(|r| store::save_desk(Some(&seed), r));
+        let result = desk
+            .registry
+            .with_untracked(|r| store::save_desk(Some(&seed), r));
         match result {
             Ok(()) => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().reload();
                 }
             }
-            Err(e) => desk.problem.set(Some(tr!(lang.get_untracked(), "storage.save_failed", detail = e))),
+            Err(e) => desk.problem.set(Some(tr!(
+                lang.get_untracked(),
+                "storage.save_failed",
+                detail = e
+            ))),
         }
     };
     view! {

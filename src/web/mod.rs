@@ -70,10 +70,17 @@ pub fn mount() {
 fn App() -> impl IntoView {
     let settings = i18n::Settings::provide();
     let lang = settings.lang;
-    let import = take_import();
+    let import = RwSignal::new(take_import());
     let route = RwSignal::new(Route::from_hash(&current_hash()));
+    // An import link opened while the app runs changes only the fragment.
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
-        route.set(Route::from_hash(&current_hash()));
+        if let Some(text) = take_import() {
+            import.set(Some(text));
+        }
+        let next = Route::from_hash(&current_hash());
+        if route.get_untracked() != next {
+            route.set(next);
+        }
     });
     on_cleanup(move || on_hash.remove());
     let update = pwa::register();
@@ -115,10 +122,9 @@ fn App() -> impl IntoView {
         })}
         {match demo {
             Ok(demo) => {
-                let import = StoredValue::new(import);
                 view! {
                     {move || match route.get() {
-                        Route::Resident => view! { <resident::ResidentPage demo=demo.clone() import=import.try_update_value(|i| i.take()).flatten()/> }.into_any(),
+                        Route::Resident => view! { <resident::ResidentPage demo=demo.clone() import=import/> }.into_any(),
                         Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
                         Route::Desk => view! { <desk::DeskPage demo=demo.clone()/> }.into_any(),
                         Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),

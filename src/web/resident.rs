@@ -9,7 +9,7 @@ use super::{clock, i18n, wakelock};
 use crate::demo::DemoWorld;
 use crate::presentation::REFRESH_SECS;
 use crate::tr;
-use crate::wallet::{WalletError, MAX_PEOPLE};
+use crate::wallet::{Accepted, WalletError, MAX_PEOPLE};
 use crate::{render, Claims, Colour, Declaration, Presentation};
 use ed25519_dalek::SigningKey;
 use i18n::Lang;
@@ -92,9 +92,10 @@ enum Screen {
     Adding,
 }
 
-/// The resident page. `import` is the text of an import link opened with the app.
+/// The resident page. `import` holds the text of an import link opened with the app or
+/// while it runs; the page takes it (and sets it back to `None`).
 #[component]
-pub fn ResidentPage(demo: DemoWorld, import: Option<String>) -> impl IntoView {
+pub fn ResidentPage(demo: DemoWorld, import: RwSignal<Option<String>>) -> impl IntoView {
     let lang = i18n::settings().lang;
     match store::load_wallet(&demo) {
         Ok(loaded) => view! { <Wallet loaded=loaded import=import/> }.into_any(),
@@ -110,7 +111,7 @@ pub fn ResidentPage(demo: DemoWorld, import: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
+fn Wallet(loaded: LoadedWallet, import: RwSignal<Option<String>>) -> impl IntoView {
     let lang = i18n::settings().lang;
     let wallet = RwSignal::new(loaded);
     let screen = RwSignal::new(Screen::Person(0));
@@ -133,27 +134,40 @@ fn Wallet(loaded: LoadedWallet, import: Option<String>) -> impl IntoView {
     // The first run's demo people (or a new demo world) are kept from the start.
     save();
 
-    // Takes a credential (QR text or import link) for whichever person it names.
+    // Takes a credential or pass (QR text or import link) for whichever person it names.
     let receive = Callback::new(move |text: String| {
         let now = clock::now_secs();
         let mut result = Err(WalletError::Foreign);
         wallet.update(|w| result = w.wallet.accept(&text, now));
         let l = lang.get_untracked();
         match result {
-            Ok(i) => {
+            Ok(accepted) => {
+                let i = match &accepted {
+                    Accepted::Credential(i) | Accepted::Pass(i, _) => *i,
+                };
                 if save() {
                     let name =
                         wallet.with_untracked(|w| w.wallet.people[i].display_name().to_owned());
-                    notice.set(Some(Notice::Done(tr!(l, "wallet.received", name = name))));
+                    let words = match accepted {
+                        Accepted::Credential(_) => tr!(l, "wallet.received", name = name),
+                        Accepted::Pass(_, place) => {
+                            tr!(l, "wallet.pass_received", name = name, place = place)
+                        }
+                    };
+                    notice.set(Some(Notice::Done(words)));
                 }
                 screen.set(Screen::Person(i));
             }
             Err(e) => notice.set(Some(Notice::Problem(wallet_error_words(l, &e)))),
         }
     });
-    if let Some(text) = import {
-        receive.run(text);
-    }
+    Effect::new(move |_| {
+        if import.with(Option::is_some) {
+            if let Some(text) = import.try_update(Option::take).flatten() {
+                receive.run(text);
+            }
+        }
+    });
 
     let people = move || {
         let l = lang.get();
@@ -398,15 +412,26 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
     };
     let claims = credential.claims.clone();
     let holder = SigningKey::from_bytes(&person.holder_seed);
+    let passes = StoredValue::new(person.passes.clone());
+    // The pass shown with the code ("one code, one certificate"): an index into `passes`.
+    let with_pass = RwSignal::new(None::<usize>);
 
-    // Re-sign when the 30-second slot changes; the QR's DOM changes only then.
+    // Re-sign when the 30-second slot changes or another pass is chosen; the QR's DOM
+    // changes only then.
     let slot = Memo::new(move |_| now.get() / REFRESH_SECS);
     let code = Memo::new(move |_| {
         slot.track();
+        let pass = with_pass
+            .get()
+            .and_then(|i| passes.with_value(|p| p.get(i).cloned()));
         let signed_at = now.get_untracked();
-        let p = Presentation::sign(credential.clone(), None, &holder, signed_at);
+        let place = pass
+            .as_ref()
+            .map(|p| p.claims.place.clone())
+            .unwrap_or_default();
+        let p = Presentation::sign(credential.clone(), pass, &holder, signed_at);
         let svg = render::svg(&p.to_qr_text(), "#000", "#fff").map_err(|e| e.to_string());
-        (signed_at, svg)
+        (signed_at, svg, place)
     });
     let expired = move || now.get() >= claims.expires;
     let c1 = claims.clone();
@@ -424,10 +449,10 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
             {move || if expired() {
                 view! { <p class="notice problem" role="alert">{tr!(lang.get(), "code.expired")}</p> }.into_any()
             } else {
-                let (signed_at, svg) = code.get();
+                let (signed_at, svg, place) = code.get();
                 let label = tr!(lang.get(), "code.qr_label", status = status_words(lang.get(), &c2, signed_at), name = c2.masked_name.clone());
                 match svg {
-                    Ok(svg) => view! { <div class="qr" role="img" aria-label=label data-signed-at=signed_at.to_string() inner_html=svg></div> }.into_any(),
+                    Ok(svg) => view! { <div class="qr" role="img" aria-label=label data-signed-at=signed_at.to_string() data-pass=place inner_html=svg></div> }.into_any(),
                     Err(e) => view! { <p class="notice problem" role="alert">{e}</p> }.into_any(),
                 }
             }}
@@ -453,6 +478,24 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
                 }}
             </div>
         </section>
+        {move || (!passes.with_value(Vec::is_empty)).then(|| {
+            let choices = passes.with_value(|ps| ps.iter().enumerate().map(|(i, p)| {
+                let place = p.claims.place.clone();
+                view! {
+                    <button class="pass-choice" data-testid="pass-choice" aria-pressed=move || (with_pass.get() == Some(i)).to_string()
+                        on:click=move |_| with_pass.set(Some(i))>
+                        {move || tr!(lang.get(), "code.with_pass", place = place.clone())}
+                    </button>
+                }
+            }).collect::<Vec<_>>());
+            view! {
+                <div class="passes" role="group" aria-label=move || tr!(lang.get(), "code.passes")>
+                    <button class="pass-choice" data-testid="pass-none" aria-pressed=move || with_pass.get().is_none().to_string()
+                        on:click=move |_| with_pass.set(None)>{move || tr!(lang.get(), "code.code_only")}</button>
+                    {choices}
+                </div>
+            }
+        })}
         <p class="guidance" data-testid="guidance">{move || guidance(lang.get(), &c3, now.get())}</p>
         <p class="hint">{move || if awake.get() { tr!(lang.get(), "code.awake") } else { tr!(lang.get(), "code.brightness") }}</p>
     }

@@ -224,6 +224,9 @@ struct StoredPerson {
     declaration: Declaration,
     requested_at: u64,
     credential: Option<String>,
+    /// Passes (`HCA1:` texts).
+    #[serde(default)]
+    passes: Vec<String>,
     /// One of the embedded demo residents (replaced when the demo world is made anew).
     #[serde(default)]
     demo: bool,
@@ -254,6 +257,7 @@ fn demo_person(r: &DemoResident) -> Person {
         declaration: Declaration::default(),
         requested_at: r.credential.claims.issued_at,
         credential: Some(r.credential.clone()),
+        passes: Vec::new(),
     }
 }
 
@@ -274,6 +278,17 @@ pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
                 })?),
                 None => None,
             };
+            let passes = p
+                .passes
+                .iter()
+                .map(|t| crate::Pass::from_qr_text(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    format!(
+                        "A saved pass is damaged ({}); nothing was changed.",
+                        e.code()
+                    )
+                })?;
             let holder_seed = parse_hex32(&p.holder_seed)
                 .map_err(|_| "A saved key is damaged; nothing was changed.".to_owned())?;
             if p.demo && stored.demo_created_at != demo.created_at {
@@ -285,6 +300,7 @@ pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
                 declaration: p.declaration,
                 requested_at: p.requested_at,
                 credential,
+                passes,
             });
             loaded.demo.push(p.demo);
         }
@@ -321,6 +337,7 @@ pub fn save_wallet(loaded: &LoadedWallet) -> Result<(), String> {
                 declaration: p.declaration,
                 requested_at: p.requested_at,
                 credential: p.credential.as_ref().map(Credential::to_qr_text),
+                passes: p.passes.iter().map(crate::Pass::to_qr_text).collect(),
                 demo: loaded.demo.get(i).copied().unwrap_or(false),
             })
             .collect(),
@@ -345,7 +362,11 @@ pub fn load_desk() -> Result<(Option<[u8; 32]>, crate::registry::Registry), Stri
         None => Ok((None, crate::registry::Registry::default())),
         Some(d) => {
             let seed = match d.issuer_seed {
-                Some(hex) => Some(parse_hex32(&hex).map_err(|e| format!("The desk key is damaged ({e}).")).map_err(|e| e.to_string())?),
+                Some(hex) => Some(
+                    parse_hex32(&hex)
+                        .map_err(|e| format!("The desk key is damaged ({e})."))
+                        .map_err(|e| e.to_string())?,
+                ),
                 None => None,
             };
             Ok((seed, d.registry))
@@ -354,7 +375,10 @@ pub fn load_desk() -> Result<(Option<[u8; 32]>, crate::registry::Registry), Stri
 }
 
 /// Saves the desk's key seed (`None`: the demo issuer's) and registry. Errors: storage refused.
-pub fn save_desk(seed: Option<&[u8; 32]>, registry: &crate::registry::Registry) -> Result<(), String> {
+pub fn save_desk(
+    seed: Option<&[u8; 32]>,
+    registry: &crate::registry::Registry,
+) -> Result<(), String> {
     let stored = StoredDesk {
         issuer_seed: seed.map(|s| to_hex(s)),
         registry: registry.clone(),

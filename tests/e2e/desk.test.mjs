@@ -86,6 +86,7 @@ describe('the issuer desk and a resident phone', () => {
     // The desk reads the request with its camera and issues.
     let desk = await launchWithCamera(requestVideo, server.origin, { profileDir: deskProfile, viewport: LAPTOP });
     let credentialVideo;
+    let passLink;
     try {
       const { page } = desk;
       await page.goto(`${server.url}#desk`, { waitUntil: 'load', timeout: TIMEOUT });
@@ -106,6 +107,13 @@ describe('the issuer desk and a resident phone', () => {
       assert.match(await page.locator('[data-testid="issued-link"]').inputValue(), /#import=HCC1:/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'desk-issued.png'), fullPage: true });
       credentialVideo = await filmElement(page, '[data-testid="issued"] .qr', work, 'credential');
+
+      // One code, one certificate: a pass for the demo place, sent as an import link.
+      await page.locator('[data-testid="tab-registry"]').click();
+      assert.equal(await page.locator('[data-testid="pass-place"]').inputValue(), '330902-0001');
+      await page.locator('[data-testid="issue-pass"]').click();
+      passLink = await page.locator('[data-testid="issued-link"]').inputValue();
+      assert.match(passLink, /#import=HCA1:/);
       assert.deepEqual(desk.pageErrors, []);
     } finally {
       await desk.close();
@@ -122,6 +130,11 @@ describe('the issuer desk and a resident phone', () => {
       await page.locator('[data-testid="code-card"][data-colour="red"]').waitFor({ timeout: TIMEOUT });
       assert.equal(await page.locator('[data-testid="status"]').innerText(), 'Red — 14-day quarantine, 14 days left');
       assert.match(await page.locator('[data-testid="code-card"] .who').innerText(), /^陈\*红 · ID \*\*\*\*5555$/);
+      await page.goto(passLink, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent === 'Pass for 330902-0001 added for 陈*红.', null, { timeout: TIMEOUT });
+      await page.locator('[data-testid="pass-choice"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="code-card"] .qr')?.getAttribute('data-pass') === '330902-0001', null, { timeout: TIMEOUT });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'resident-code-with-pass.png'), fullPage: true });
       liveVideo = await filmElement(page, '[data-testid="code-card"] .qr', work, 'live');
     } finally {
       await phone.close();
