@@ -241,7 +241,7 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
         "name,id_last4,holder_public_key,fever_or_symptoms,contact_with_case,high_risk_travel,under_quarantine,colour,reason\n\
          张三伟,1234,{holder_hex},no,no,no,no,,\n\
          Wang Fang,903X,,no,no,yes,no,,\n\
-         李小娜,12345,,no,no,no,no,,\n\
+         李小娜,330902199001011234,,no,no,no,no,,\n\
          \"Zhao, Lei\",5678,{holder_hex},yes,no,no,no,green,\"fever from a vaccine, checked\"\n\
          周<b>,0001,,no,yes,no,no,,\n\
          钱七,0002,,no,maybe,no,no,,\n\
@@ -273,7 +273,7 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
     );
     let name = file.display();
     for expected in [
-        format!("{name}:4: id_last4 '12345' is not 4 digits (or X) (B|ID4)"),
+        format!("{name}:4: id_last4 of 18 characters is not 4 digits (or X) (B|ID4)"),
         format!("{name}:7: contact_with_case 'maybe' is not yes or no (B|ANS)"),
         format!("{name}:8: colour overrides the declaration: the reason is required (B|RSN)"),
         format!(
@@ -283,6 +283,10 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
     ] {
         assert!(err.contains(&expected), "missing {expected:?} in\n{err}");
     }
+    assert!(
+        !err.contains("330902199001011234"),
+        "a full ID number is never echoed"
+    );
 
     let (header, registry) = read_csv(&out.join("registry.csv"));
     assert_eq!(
