@@ -546,3 +546,134 @@ fn a_revoked_batch_code_is_denied_after_the_list_is_signed_from_the_ids_file() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("[R|REV]"), "{}", stdout(&o));
 }
+
+#[test]
+fn trust_list_gives_each_issuer_its_own_window_for_key_rotation() {
+    let dir = work_dir("rotation");
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let root_key = keygen(&dir, "root.key");
+    let old_key = keygen(&dir, "old.key");
+    let new_key = keygen(&dir, "new.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let t = NOW;
+    let o = healthcode(&[
+        "trust-list",
+        "--root-key",
+        &root_key,
+        "--issuer",
+        &format!("Old key={old_key}.pub=..{t}"),
+        "--issuer",
+        &format!("New key={new_key}.pub={}..", t - 7 * DAY),
+        "--out",
+        &p("trust.hct"),
+        "--now",
+        &(t - 8 * DAY).to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list = std::fs::read_to_string(p("trust.hct")).unwrap();
+    let root_pub = std::fs::read_to_string(format!("{root_key}.pub")).unwrap();
+    let root_pub = healthcode::keys::verifying_key_from_hex(&root_pub).unwrap();
+    let list = healthcode::TrustList::from_text(list.trim(), &[root_pub]).unwrap();
+    let windows: Vec<(&str, u64, u64)> = list
+        .issuers
+        .iter()
+        .map(|i| (i.name.as_str(), i.valid_from, i.valid_until))
+        .collect();
+    assert_eq!(
+        windows,
+        vec![
+            ("Old key", t - 9 * DAY, t),
+            ("New key", t - 7 * DAY, t - 8 * DAY + 365 * DAY)
+        ],
+        "an empty side takes the default (now - 1 day, now + 365 days)"
+    );
+
+    // Issued by the old key a day before T: admitted at T + 1 day. Issued after T: S|KVA.
+    let holder_pub = format!("{holder_key}.pub");
+    for (name, issued_at, expected_code, expected) in [
+        ("early", t - DAY, 0, "Old key"),
+        ("late", t + 3600, 1, "[S|KVA]"),
+    ] {
+        let o = healthcode(&[
+            "issue",
+            "--issuer-key",
+            &old_key,
+            "--holder",
+            &holder_pub,
+            "--colour",
+            "green",
+            "--name",
+            "张*伟",
+            "--id-last4",
+            "1234",
+            "--out",
+            &p(name),
+            "--now",
+            &issued_at.to_string(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let at = (t + DAY).to_string();
+        let live = p(&format!("{name}.hcp"));
+        let o = healthcode(&[
+            "present",
+            "--credential",
+            &p(name),
+            "--holder-key",
+            &holder_key,
+            "--out",
+            &live,
+            "--now",
+            &at,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        // The list was signed at T - 8 days: sign a fresh one for the check at T + 1 day.
+        let o = healthcode(&[
+            "trust-list",
+            "--root-key",
+            &root_key,
+            "--issuer",
+            &format!("Old key={old_key}.pub={}..{t}", t - 365 * DAY),
+            "--issuer",
+            &format!("New key={new_key}.pub={}..{}", t - 7 * DAY, t + 365 * DAY),
+            "--out",
+            &p("fresh.hct"),
+            "--now",
+            &at,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = healthcode(&[
+            "verify",
+            &live,
+            "--trust",
+            &p("fresh.hct"),
+            "--root",
+            &format!("{root_key}.pub"),
+            "--now",
+            &at,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(expected_code),
+            "{name}: {}",
+            stdout(&o)
+        );
+        assert!(stdout(&o).contains(expected), "{name}: {}", stdout(&o));
+    }
+
+    for bad in [
+        format!("X={new_key}.pub=5..5"),
+        format!("X={new_key}.pub=soon"),
+    ] {
+        let o = healthcode(&[
+            "trust-list",
+            "--root-key",
+            &root_key,
+            "--issuer",
+            &bad,
+            "--out",
+            &p("bad.hct"),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains("--issuer"), "{}", stderr(&o));
+    }
+}

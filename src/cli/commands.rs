@@ -108,7 +108,9 @@ struct TrustListArgs {
     /// The root's secret key file.
     #[arg(long)]
     root_key: PathBuf,
-    /// A health-authority key as NAME=PUBLIC_KEY_FILE; repeat for more.
+    /// A health-authority key as NAME=PUBLIC_KEY_FILE, or NAME=PUBLIC_KEY_FILE=FROM..UNTIL
+    /// with its own issuing window (Unix seconds, either side may be empty for the default):
+    /// key rotation; repeat for more.
     #[arg(long = "issuer")]
     issuers: Vec<String>,
     /// A pass issuer as NAME=PUBLIC_KEY_FILE=PLACE[,PLACE…]; repeat for more.
@@ -420,6 +422,16 @@ fn split_named(spec: &str, what: &str) -> Result<(String, PathBuf, Option<String
     }
 }
 
+/// `FROM..UNTIL` in Unix seconds; an empty side takes the default.
+fn issuing_window(text: &str, from: u64, until: u64) -> Option<(u64, u64)> {
+    let (a, b) = text.split_once("..")?;
+    let side = |t: &str, default: u64| match t.trim() {
+        "" => Some(default),
+        t => t.parse().ok(),
+    };
+    Some((side(a, from)?, side(b, until)?))
+}
+
 fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let root = files::read_signing_key(&args.root_key)?;
@@ -427,7 +439,20 @@ fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     let until = args.valid_until.unwrap_or(now.saturating_add(365 * 86_400));
     let mut issuers = Vec::new();
     for spec in &args.issuers {
-        let (name, path, _) = split_named(spec, "--issuer")?;
+        let (name, path, window) = split_named(spec, "--issuer")?;
+        let (from, until) = match window {
+            Some(w) => issuing_window(&w, from, until).ok_or_else(|| {
+                format!(
+                    "--issuer '{spec}': expected …=FROM..UNTIL (Unix seconds, either may be empty)"
+                )
+            })?,
+            None => (from, until),
+        };
+        if from >= until {
+            return Err(format!(
+                "--issuer '{spec}': the window's start is not before its end"
+            ));
+        }
         let key = files::read_verifying_key(&path)?;
         issuers.push(TrustedIssuer::new(
             &key,
