@@ -677,3 +677,32 @@ fn trust_list_gives_each_issuer_its_own_window_for_key_rotation() {
         assert!(stderr(&o).contains("--issuer"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_secret_key_file_given_as_a_public_key_is_refused_and_not_published() {
+    let dir = work_dir("secret-as-public");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let secret = std::fs::read_to_string(&holder_key).unwrap();
+    let o = healthcode(&[
+        "issue",
+        "--issuer-key",
+        &issuer_key,
+        "--holder",
+        &holder_key,
+        "--colour",
+        "green",
+        "--name",
+        "张*伟",
+        "--id-last4",
+        "1234",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("is a secret key file: give its public key"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains(secret.trim()));
+}
