@@ -3,6 +3,8 @@
 //! and decide the colour, build the claims, sign, encode to `HCC1:` QR text. On one thread
 //! and on two (`std::thread::scope`, the file split in two halves), plus each stage alone.
 //!
+//! The QR symbol (image rendering) is measured as a stage of its own, outside the path.
+//!
 //! Run: `cargo bench --bench issue`. Throughput is reported in codes per second, in wall
 //! time, and for one thread also in the thread's CPU time (the rate of one core even when
 //! other work shares the machine).
@@ -144,6 +146,11 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("to_qr_text (postcard + base45)", |b| {
         b.iter(|| black_box(&credential).to_qr_text())
+    });
+    // Measured apart from issuing: the QR symbol of the code (what the PNG and SVG draw).
+    let text = credential.to_qr_text();
+    group.bench_function("QR symbol (render::matrix, not in the issuing path)", |b| {
+        b.iter(|| healthcode::render::matrix(black_box(&text)))
     });
     group.finish();
 }
