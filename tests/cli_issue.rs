@@ -706,3 +706,46 @@ fn a_secret_key_file_given_as_a_public_key_is_refused_and_not_published() {
     );
     assert!(!stderr(&o).contains(secret.trim()));
 }
+
+#[test]
+fn a_request_made_by_the_cli_is_issued_from_with_the_suggested_colour() {
+    let dir = work_dir("request-cli");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let request = dir.join("request.hcr").to_str().unwrap().to_owned();
+    let o = healthcode(&[
+        "request",
+        "--holder-key",
+        &holder_key,
+        "--name",
+        "Wang Fang",
+        "--under-quarantine",
+        "--out",
+        &request,
+        "--now",
+        &NOW.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&request).unwrap();
+    let parsed = HolderRequest::from_qr_text(text.trim()).unwrap();
+    assert_eq!(parsed.body.name, "Wang Fang");
+    assert_eq!(parsed.body.created_at, NOW);
+    assert_eq!(
+        parsed.body.declaration,
+        Declaration {
+            under_quarantine: true,
+            ..Declaration::default()
+        }
+    );
+
+    let o = issue_from_request(&issuer_key, &request, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c = Credential::from_qr_text(stdout(&o).trim()).unwrap().claims;
+    assert_eq!(
+        (c.colour, c.quarantine_end, c.masked_name.as_str()),
+        (Colour::Yellow, Some(NOW + 7 * DAY), "W*** F**")
+    );
+    let holder_pub = std::fs::read_to_string(format!("{holder_key}.pub")).unwrap();
+    let holder_pub = healthcode::keys::verifying_key_from_hex(&holder_pub).unwrap();
+    assert_eq!(c.holder, Holder::Device(holder_pub.to_bytes()));
+}

@@ -9,9 +9,9 @@ use healthcode::declaration;
 use healthcode::inspect;
 use healthcode::keys::{self, to_hex, CredentialId, KeyId};
 use healthcode::{
-    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder,
-    HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet,
-    Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
+    decide, verify_in, Claims, Colour, Context, Credential, Decision, Declaration, ErrorClass,
+    Holder, HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList,
+    RevocationSet, Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,6 +77,34 @@ enum Command {
     /// Revoke a code from a batch registry: add its id to a revoked-ids file that
     /// `revocation-list --ids-file` signs.
     Revoke(RevokeArgs),
+    /// Make a holder request (`HCR1:`) as a resident's phone does: for tests and demos.
+    Request(RequestArgs),
+}
+
+#[derive(Debug, Args)]
+struct RequestArgs {
+    /// The holder's secret key file (signs the request; its public key is asked for).
+    #[arg(long)]
+    holder_key: PathBuf,
+    /// The name as typed (the issuer masks it).
+    #[arg(long)]
+    name: String,
+    /// Declare fever (37.3 °C or more) or respiratory symptoms.
+    #[arg(long)]
+    fever_or_symptoms: bool,
+    /// Declare close contact with a confirmed or suspected case within 14 days.
+    #[arg(long)]
+    contact_with_case: bool,
+    /// Declare travel from a high-risk area within 14 days.
+    #[arg(long)]
+    high_risk_travel: bool,
+    /// Declare being under home observation or quarantine already.
+    #[arg(long)]
+    under_quarantine: bool,
+    #[command(flatten)]
+    clock: Clock,
+    #[command(flatten)]
+    output: QrOutput,
 }
 
 #[derive(Debug, Args)]
@@ -390,6 +418,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Inspect { input } => inspect_command(&input),
         Command::Verify(args) => verify_command(args),
+        Command::Request(args) => {
+            let key = files::read_signing_key(&args.holder_key)?;
+            let declaration = Declaration {
+                fever_or_symptoms: args.fever_or_symptoms,
+                contact_with_case: args.contact_with_case,
+                high_risk_travel: args.high_risk_travel,
+                under_quarantine: args.under_quarantine,
+            };
+            let request = HolderRequest::sign(&key, &args.name, declaration, args.clock.now()?)
+                .map_err(|e| format!("{e} ({})", e.code()))?;
+            args.output.write(&request.to_qr_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Revoke(args) => {
             let target = match (&args.id, &args.name, &args.id_last4) {
                 (Some(text), _, _) => registry::Target::Id(parse_id(text)?),
