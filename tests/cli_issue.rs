@@ -10,12 +10,30 @@ use std::process::{Command, Output};
 const NOW: u64 = 1_800_000_000;
 const DAY: u64 = 86_400;
 
-/// A fresh, empty directory under the system's temporary directory.
-fn work_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("healthcode-{label}-{}", std::process::id()));
+/// A fresh, empty directory under the system's temporary directory, removed when dropped.
+struct WorkDir(PathBuf);
+
+impl std::ops::Deref for WorkDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn work_dir(label: &str) -> WorkDir {
+    let dir = std::env::temp_dir().join(format!(
+        "healthcode-cli-test-{label}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    WorkDir(dir)
 }
 
 fn healthcode(args: &[&str]) -> Output {
