@@ -48,8 +48,9 @@ pub enum RowError {
     /// The name is empty or longer than 64 bytes.
     #[error("name must be 1 to 64 bytes")]
     Name,
-    /// `id_last4` is not 4 characters of `0-9` or `X`.
-    #[error("id_last4 '{0}' is not 4 digits (or X)")]
+    /// `id_last4` is not 4 characters of `0-9` or `X`. Holds the field when it is at most 4
+    /// characters, else only its length: a full ID number put in the column is never echoed.
+    #[error("id_last4 {0} is not 4 digits (or X)")]
     IdLast4(String),
     /// `holder_public_key` is neither empty nor a valid Ed25519 public key in hex.
     #[error("holder_public_key is not 64 hex characters of a valid Ed25519 public key")]
@@ -133,7 +134,11 @@ impl Row {
         let masked_name = mask_name(name).ok_or(RowError::Name)?;
         let id_last4 = last4.as_ref().trim();
         if !valid_id_last4(id_last4) {
-            return Err(RowError::IdLast4(id_last4.to_owned()));
+            let shown = match id_last4.chars().count() {
+                0..=4 => format!("'{id_last4}'"),
+                n => format!("of {n} characters"),
+            };
+            return Err(RowError::IdLast4(shown));
         }
         let key = key.as_ref().trim();
         let holder = if key.is_empty() {
@@ -269,8 +274,12 @@ mod tests {
         let cases: Vec<(usize, &str, RowError)> = vec![
             (0, "  ", RowError::Name),
             (0, &long_name, RowError::Name),
-            (1, "12345", RowError::IdLast4("12345".into())),
-            (1, "12x4", RowError::IdLast4("12x4".into())),
+            (
+                1,
+                "330902199001011234",
+                RowError::IdLast4("of 18 characters".into()),
+            ),
+            (1, "12x4", RowError::IdLast4("'12x4'".into())),
             (2, short_key, RowError::HolderKey),
             (
                 3,

@@ -294,7 +294,7 @@ impl Credential {
     }
 
     /// Decodes `HCC1:` text strictly. Does not check the signature (see
-    /// [`crate::verify`]).
+    /// [`crate::verify`](mod@crate::verify)).
     pub fn from_qr_text(text: &str) -> Result<Credential, CodecError> {
         let bytes = codec::from_qr_text(text, MessageKind::Credential)?;
         codec::decode_canonical(&bytes)

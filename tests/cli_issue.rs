@@ -10,12 +10,30 @@ use std::process::{Command, Output};
 const NOW: u64 = 1_800_000_000;
 const DAY: u64 = 86_400;
 
-/// A fresh, empty directory under the system's temporary directory.
-fn work_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("healthcode-{label}-{}", std::process::id()));
+/// A fresh, empty directory under the system's temporary directory, removed when dropped.
+struct WorkDir(PathBuf);
+
+impl std::ops::Deref for WorkDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn work_dir(label: &str) -> WorkDir {
+    let dir = std::env::temp_dir().join(format!(
+        "healthcode-cli-test-{label}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    WorkDir(dir)
 }
 
 fn healthcode(args: &[&str]) -> Output {
@@ -241,7 +259,7 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
         "name,id_last4,holder_public_key,fever_or_symptoms,contact_with_case,high_risk_travel,under_quarantine,colour,reason\n\
          张三伟,1234,{holder_hex},no,no,no,no,,\n\
          Wang Fang,903X,,no,no,yes,no,,\n\
-         李小娜,12345,,no,no,no,no,,\n\
+         李小娜,330902199001011234,,no,no,no,no,,\n\
          \"Zhao, Lei\",5678,{holder_hex},yes,no,no,no,green,\"fever from a vaccine, checked\"\n\
          周<b>,0001,,no,yes,no,no,,\n\
          钱七,0002,,no,maybe,no,no,,\n\
@@ -273,7 +291,7 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
     );
     let name = file.display();
     for expected in [
-        format!("{name}:4: id_last4 '12345' is not 4 digits (or X) (B|ID4)"),
+        format!("{name}:4: id_last4 of 18 characters is not 4 digits (or X) (B|ID4)"),
         format!("{name}:7: contact_with_case 'maybe' is not yes or no (B|ANS)"),
         format!("{name}:8: colour overrides the declaration: the reason is required (B|RSN)"),
         format!(
@@ -283,6 +301,10 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
     ] {
         assert!(err.contains(&expected), "missing {expected:?} in\n{err}");
     }
+    assert!(
+        !err.contains("330902199001011234"),
+        "a full ID number is never echoed"
+    );
 
     let (header, registry) = read_csv(&out.join("registry.csv"));
     assert_eq!(
@@ -537,4 +559,207 @@ fn a_revoked_batch_code_is_denied_after_the_list_is_signed_from_the_ids_file() {
     let o = verify(true);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("[R|REV]"), "{}", stdout(&o));
+}
+
+#[test]
+fn trust_list_gives_each_issuer_its_own_window_for_key_rotation() {
+    let dir = work_dir("rotation");
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let root_key = keygen(&dir, "root.key");
+    let old_key = keygen(&dir, "old.key");
+    let new_key = keygen(&dir, "new.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let t = NOW;
+    let o = healthcode(&[
+        "trust-list",
+        "--root-key",
+        &root_key,
+        "--issuer",
+        &format!("Old key={old_key}.pub=..{t}"),
+        "--issuer",
+        &format!("New key={new_key}.pub={}..", t - 7 * DAY),
+        "--out",
+        &p("trust.hct"),
+        "--now",
+        &(t - 8 * DAY).to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list = std::fs::read_to_string(p("trust.hct")).unwrap();
+    let root_pub = std::fs::read_to_string(format!("{root_key}.pub")).unwrap();
+    let root_pub = healthcode::keys::verifying_key_from_hex(&root_pub).unwrap();
+    let list = healthcode::TrustList::from_text(list.trim(), &[root_pub]).unwrap();
+    let windows: Vec<(&str, u64, u64)> = list
+        .issuers
+        .iter()
+        .map(|i| (i.name.as_str(), i.valid_from, i.valid_until))
+        .collect();
+    assert_eq!(
+        windows,
+        vec![
+            ("Old key", t - 9 * DAY, t),
+            ("New key", t - 7 * DAY, t - 8 * DAY + 365 * DAY)
+        ],
+        "an empty side takes the default (now - 1 day, now + 365 days)"
+    );
+
+    // Issued by the old key a day before T: admitted at T + 1 day. Issued after T: S|KVA.
+    let holder_pub = format!("{holder_key}.pub");
+    for (name, issued_at, expected_code, expected) in [
+        ("early", t - DAY, 0, "Old key"),
+        ("late", t + 3600, 1, "[S|KVA]"),
+    ] {
+        let o = healthcode(&[
+            "issue",
+            "--issuer-key",
+            &old_key,
+            "--holder",
+            &holder_pub,
+            "--colour",
+            "green",
+            "--name",
+            "张*伟",
+            "--id-last4",
+            "1234",
+            "--out",
+            &p(name),
+            "--now",
+            &issued_at.to_string(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let at = (t + DAY).to_string();
+        let live = p(&format!("{name}.hcp"));
+        let o = healthcode(&[
+            "present",
+            "--credential",
+            &p(name),
+            "--holder-key",
+            &holder_key,
+            "--out",
+            &live,
+            "--now",
+            &at,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        // The list was signed at T - 8 days: sign a fresh one for the check at T + 1 day.
+        let o = healthcode(&[
+            "trust-list",
+            "--root-key",
+            &root_key,
+            "--issuer",
+            &format!("Old key={old_key}.pub={}..{t}", t - 365 * DAY),
+            "--issuer",
+            &format!("New key={new_key}.pub={}..{}", t - 7 * DAY, t + 365 * DAY),
+            "--out",
+            &p("fresh.hct"),
+            "--now",
+            &at,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = healthcode(&[
+            "verify",
+            &live,
+            "--trust",
+            &p("fresh.hct"),
+            "--root",
+            &format!("{root_key}.pub"),
+            "--now",
+            &at,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(expected_code),
+            "{name}: {}",
+            stdout(&o)
+        );
+        assert!(stdout(&o).contains(expected), "{name}: {}", stdout(&o));
+    }
+
+    for bad in [
+        format!("X={new_key}.pub=5..5"),
+        format!("X={new_key}.pub=soon"),
+    ] {
+        let o = healthcode(&[
+            "trust-list",
+            "--root-key",
+            &root_key,
+            "--issuer",
+            &bad,
+            "--out",
+            &p("bad.hct"),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains("--issuer"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_secret_key_file_given_as_a_public_key_is_refused_and_not_published() {
+    let dir = work_dir("secret-as-public");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let secret = std::fs::read_to_string(&holder_key).unwrap();
+    let o = healthcode(&[
+        "issue",
+        "--issuer-key",
+        &issuer_key,
+        "--holder",
+        &holder_key,
+        "--colour",
+        "green",
+        "--name",
+        "张*伟",
+        "--id-last4",
+        "1234",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("is a secret key file: give its public key"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains(secret.trim()));
+}
+
+#[test]
+fn a_request_made_by_the_cli_is_issued_from_with_the_suggested_colour() {
+    let dir = work_dir("request-cli");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let holder_key = keygen(&dir, "holder.key");
+    let request = dir.join("request.hcr").to_str().unwrap().to_owned();
+    let o = healthcode(&[
+        "request",
+        "--holder-key",
+        &holder_key,
+        "--name",
+        "Wang Fang",
+        "--under-quarantine",
+        "--out",
+        &request,
+        "--now",
+        &NOW.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&request).unwrap();
+    let parsed = HolderRequest::from_qr_text(text.trim()).unwrap();
+    assert_eq!(parsed.body.name, "Wang Fang");
+    assert_eq!(parsed.body.created_at, NOW);
+    assert_eq!(
+        parsed.body.declaration,
+        Declaration {
+            under_quarantine: true,
+            ..Declaration::default()
+        }
+    );
+
+    let o = issue_from_request(&issuer_key, &request, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c = Credential::from_qr_text(stdout(&o).trim()).unwrap().claims;
+    assert_eq!(
+        (c.colour, c.quarantine_end, c.masked_name.as_str()),
+        (Colour::Yellow, Some(NOW + 7 * DAY), "W*** F**")
+    );
+    let holder_pub = std::fs::read_to_string(format!("{holder_key}.pub")).unwrap();
+    let holder_pub = healthcode::keys::verifying_key_from_hex(&holder_pub).unwrap();
+    assert_eq!(c.holder, Holder::Device(holder_pub.to_bytes()));
 }

@@ -9,9 +9,9 @@ use healthcode::declaration;
 use healthcode::inspect;
 use healthcode::keys::{self, to_hex, CredentialId, KeyId};
 use healthcode::{
-    decide, verify_in, Claims, Colour, Context, Credential, Decision, ErrorClass, Holder,
-    HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList, RevocationSet,
-    Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
+    decide, verify_in, Claims, Colour, Context, Credential, Decision, Declaration, ErrorClass,
+    Holder, HolderRequest, Pass, PassClaims, PassKind, Policy, Presentation, RevocationList,
+    RevocationSet, Role, Scope, Temperature, TrustList, TrustStore, TrustedIssuer, VerifyOptions,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -80,6 +80,8 @@ enum Command {
     /// Registration logs exported by a checkpoint.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Make a holder request (`HCR1:`) as a resident's phone does: for tests and demos.
+    Request(RequestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +114,32 @@ struct LogFileArgs {
 }
 
 #[derive(Debug, Args)]
+struct RequestArgs {
+    /// The holder's secret key file (signs the request; its public key is asked for).
+    #[arg(long)]
+    holder_key: PathBuf,
+    /// The name as typed (the issuer masks it).
+    #[arg(long)]
+    name: String,
+    /// Declare fever (37.3 °C or more) or respiratory symptoms.
+    #[arg(long)]
+    fever_or_symptoms: bool,
+    /// Declare close contact with a confirmed or suspected case within 14 days.
+    #[arg(long)]
+    contact_with_case: bool,
+    /// Declare travel from a high-risk area within 14 days.
+    #[arg(long)]
+    high_risk_travel: bool,
+    /// Declare being under home observation or quarantine already.
+    #[arg(long)]
+    under_quarantine: bool,
+    #[command(flatten)]
+    clock: Clock,
+    #[command(flatten)]
+    output: QrOutput,
+}
+
+#[derive(Debug, Args)]
 struct RevokeArgs {
     /// The registry.csv a batch wrote.
     #[arg(long)]
@@ -140,7 +168,9 @@ struct TrustListArgs {
     /// The root's secret key file.
     #[arg(long)]
     root_key: PathBuf,
-    /// A health-authority key as NAME=PUBLIC_KEY_FILE; repeat for more.
+    /// A health-authority key as NAME=PUBLIC_KEY_FILE, or NAME=PUBLIC_KEY_FILE=FROM..UNTIL
+    /// with its own issuing window (Unix seconds, either side may be empty for the default):
+    /// key rotation; repeat for more.
     #[arg(long = "issuer")]
     issuers: Vec<String>,
     /// A pass issuer as NAME=PUBLIC_KEY_FILE=PLACE[,PLACE…]; repeat for more.
@@ -420,6 +450,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Inspect { input } => inspect_command(&input),
         Command::Verify(args) => verify_command(args),
+        Command::Request(args) => {
+            let key = files::read_signing_key(&args.holder_key)?;
+            let declaration = Declaration {
+                fever_or_symptoms: args.fever_or_symptoms,
+                contact_with_case: args.contact_with_case,
+                high_risk_travel: args.high_risk_travel,
+                under_quarantine: args.under_quarantine,
+            };
+            let request = HolderRequest::sign(&key, &args.name, declaration, args.clock.now()?)
+                .map_err(|e| format!("{e} ({})", e.code()))?;
+            args.output.write(&request.to_qr_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Revoke(args) => {
             let target = match (&args.id, &args.name, &args.id_last4) {
                 (Some(text), _, _) => registry::Target::Id(parse_id(text)?),
@@ -461,6 +504,16 @@ fn split_named(spec: &str, what: &str) -> Result<(String, PathBuf, Option<String
     }
 }
 
+/// `FROM..UNTIL` in Unix seconds; an empty side takes the default.
+fn issuing_window(text: &str, from: u64, until: u64) -> Option<(u64, u64)> {
+    let (a, b) = text.split_once("..")?;
+    let side = |t: &str, default: u64| match t.trim() {
+        "" => Some(default),
+        t => t.parse().ok(),
+    };
+    Some((side(a, from)?, side(b, until)?))
+}
+
 fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     let now = args.clock.now()?;
     let root = files::read_signing_key(&args.root_key)?;
@@ -468,7 +521,20 @@ fn trust_list(args: TrustListArgs) -> Result<ExitCode, String> {
     let until = args.valid_until.unwrap_or(now.saturating_add(365 * 86_400));
     let mut issuers = Vec::new();
     for spec in &args.issuers {
-        let (name, path, _) = split_named(spec, "--issuer")?;
+        let (name, path, window) = split_named(spec, "--issuer")?;
+        let (from, until) = match window {
+            Some(w) => issuing_window(&w, from, until).ok_or_else(|| {
+                format!(
+                    "--issuer '{spec}': expected …=FROM..UNTIL (Unix seconds, either may be empty)"
+                )
+            })?,
+            None => (from, until),
+        };
+        if from >= until {
+            return Err(format!(
+                "--issuer '{spec}': the window's start is not before its end"
+            ));
+        }
         let key = files::read_verifying_key(&path)?;
         issuers.push(TrustedIssuer::new(
             &key,

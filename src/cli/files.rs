@@ -4,7 +4,7 @@ use healthcode::keys::{self, to_hex};
 use healthcode::render;
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Reads a UTF-8 text file, trimmed of surrounding white space.
 pub fn read_text(path: &Path) -> Result<String, String> {
@@ -41,8 +41,18 @@ pub fn read_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey, String
     keys::signing_key_from_hex(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Reads a public key file.
+/// Reads a public key file. Refuses a file that `keygen` wrote as a secret key (one with a
+/// `.pub` file next to it): half of all secret seeds also parse as public keys, and a secret
+/// seed put in a credential as the holder key would be published in the QR code.
 pub fn read_verifying_key(path: &Path) -> Result<ed25519_dalek::VerifyingKey, String> {
+    let public_twin = PathBuf::from(format!("{}.pub", path.display()));
+    if public_twin.is_file() {
+        return Err(format!(
+            "{} is a secret key file: give its public key {}",
+            path.display(),
+            public_twin.display()
+        ));
+    }
     keys::verifying_key_from_hex(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
