@@ -56,6 +56,7 @@ pub mod inspect;
 pub mod keys;
 pub mod log;
 pub mod log_view;
+pub mod multipart;
 pub mod pass;
 pub mod policy;
 pub mod presentation;

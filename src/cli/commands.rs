@@ -57,6 +57,17 @@ enum Command {
         #[command(flatten)]
         output: QrOutput,
     },
+    /// Publish a text (a trust or revocation list) as QR images, in numbered parts when it is
+    /// too long for one code (`HCM1:i/n/digest:…`, see `healthcode::multipart`): writes
+    /// `part-01-of-NN.png`… and `parts.txt` (one part per line) into --out-dir.
+    Publish {
+        /// The text file, e.g. a revocation list (`HCL1:…`).
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
     /// Render any text as a QR image.
     Render {
         /// The text.
@@ -384,6 +395,24 @@ impl QrOutput {
     }
 }
 
+fn publish(input: &std::path::Path, out_dir: &std::path::Path) -> Result<ExitCode, String> {
+    let text = files::read_text(input)?;
+    let parts = healthcode::multipart::split(&text)
+        .map_err(|e| format!("{}: {e} ({})", input.display(), e.code()))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let n = parts.len();
+    for (i, part) in parts.iter().enumerate() {
+        files::write_qr_png(
+            &out_dir.join(format!("part-{:02}-of-{n:02}.png", i + 1)),
+            part,
+            6,
+        )?;
+    }
+    files::write_text(&out_dir.join("parts.txt"), &parts.join("\n"))?;
+    println!("{n} part(s) in {}", out_dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn parse_colour(s: &str) -> Result<Colour, String> {
     Colour::parse(s).ok_or_else(|| format!("'{s}' is not green, yellow or red"))
 }
@@ -444,6 +473,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             output.write(&presentation.to_qr_text())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Publish { input, out_dir } => publish(&input, &out_dir),
         Command::Render { text, output } => {
             output.write(&text)?;
             Ok(ExitCode::SUCCESS)

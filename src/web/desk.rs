@@ -614,14 +614,24 @@ fn PublishTab(desk: Desk) -> impl IntoView {
             <p>{move || tr!(lang.get(), "desk.publish.intro")}</p>
             <button class="primary" data-testid="sign-revocation" on:click=sign>{move || tr!(lang.get(), "desk.publish.sign")}</button>
             {move || list.get().map(|(text, n)| {
-                let qr = render::svg(&text, "#000", "#fff");
+                // One QR code when it fits, else numbered parts a checkpoint collects.
+                let parts = crate::multipart::split(&text).unwrap_or_default();
+                let count = parts.len();
+                let codes = if count <= 1 { vec![text.clone()] } else { parts };
+                let qrs = codes.iter().enumerate().map(|(i, part)| {
+                    let svg = render::svg(part, "#000", "#fff").unwrap_or_default();
+                    let label = if count > 1 { tr!(lang.get(), "desk.publish.part", i = i + 1, n = count) } else { tr!(lang.get(), "desk.publish.qr_label") };
+                    view! {
+                        <figure class="part">
+                            <div class="qr" role="img" aria-label=label.clone() inner_html=svg></div>
+                            <figcaption>{label}</figcaption>
+                        </figure>
+                    }
+                }).collect::<Vec<_>>();
                 let href = format!("data:text/plain;charset=utf-8,{}", js_sys::encode_uri_component(&text));
                 view! {
                     <p data-testid="revocation-count">{tr!(lang.get(), "desk.publish.count", n = n)}</p>
-                    {match qr {
-                        Ok(svg) => view! { <div class="qr" role="img" aria-label=tr!(lang.get(), "desk.publish.qr_label") inner_html=svg></div> }.into_any(),
-                        Err(_) => view! { <p class="notice">{tr!(lang.get(), "desk.publish.too_big")}</p> }.into_any(),
-                    }}
+                    <div class="parts" data-testid="revocation-qr" data-parts=codes.len().to_string()>{qrs}</div>
                     <textarea readonly=true data-testid="revocation-text" prop:value=text></textarea>
                     <a class="download" download="revocation-list.txt" href=href>{tr!(lang.get(), "desk.publish.download")}</a>
                 }
