@@ -80,6 +80,10 @@ enum Command {
     /// Registration logs exported by a checkpoint.
     #[command(subcommand)]
     Log(LogCommand),
+    /// "One picture, one code, one index": residents by colour and the control index per
+    /// area, scans per gate and formalistic gates, as an HTML report with SVG charts.
+    /// Exit 1 if a log export failed verification or an input line was refused.
+    Index(crate::index::IndexArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,6 +450,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             (code, None) => Ok(code),
         },
+        Command::Index(args) => crate::index::run(args),
     }
 }
 
