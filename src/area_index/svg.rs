@@ -33,7 +33,7 @@ pub struct Words {
     pub colours: [String; 3],
     /// "Unknown area".
     pub unknown_area: String,
-    /// "scans (7 days)".
+    /// "Scans (7 days)".
     pub scans_7d: String,
     /// "turned away".
     pub turned_away: String,
@@ -61,7 +61,7 @@ impl Default for Words {
             residents: "{n} residents".into(),
             colours: ["green".into(), "yellow".into(), "red".into()],
             unknown_area: "Unknown area".into(),
-            scans_7d: "scans (7 days)".into(),
+            scans_7d: "Scans (7 days)".into(),
             turned_away: "turned away".into(),
             no_scans: "NO SCANS AT ALL".into(),
             quiet: "NO SCANS IN {n} DAYS".into(),
@@ -216,20 +216,20 @@ pub fn tile_map(report: &Report, words: &Words) -> String {
         // A white label plate keeps the text readable over the pattern.
         let _ = write!(
             out,
-            "<rect x=\"{px}\" y=\"{py}\" width=\"{pw}\" height=\"{ph}\" rx=\"4\" fill=\"#fff\" fill-opacity=\"0.9\"/>\
+            "<rect x=\"{px}\" y=\"{py}\" width=\"{pw}\" height=\"{ph}\" rx=\"4\" fill=\"#fff\" fill-opacity=\"0.85\"/>\
              <text x=\"{tx}\" y=\"{y1}\" font-size=\"15\" font-weight=\"bold\" fill=\"#111\">{name}</text>\
              <text x=\"{tx}\" y=\"{y2}\" font-size=\"12\" fill=\"#333\">{code}</text>\
              <text x=\"{tx}\" y=\"{y3}\" font-size=\"15\" font-weight=\"bold\" fill=\"#111\">{band} · {index} {value}</text>\
              <text x=\"{tx}\" y=\"{y4}\" font-size=\"12\" fill=\"#333\">{residents}</text></g>",
-            px = x + 8,
-            py = y + 8,
-            pw = W - 16,
-            ph = H - 16,
-            tx = x + 16,
-            y1 = y + 30,
-            y2 = y + 48,
+            px = x + 14,
+            py = y + 12,
+            pw = W - 28,
+            ph = H - 24,
+            tx = x + 22,
+            y1 = y + 32,
+            y2 = y + 49,
             y3 = y + 76,
-            y4 = y + 100,
+            y4 = y + 98,
             name = escape(&clip(&name, 22)),
             code = escape(&code),
             band = escape(band_word),
@@ -382,8 +382,8 @@ pub fn residents_bars(report: &Report, words: &Words) -> String {
 /// outlined in thick orange on a tinted row, with the flag in words.
 pub fn gate_bars(report: &Report, words: &Words) -> String {
     const LABEL: u32 = 250;
-    const BAR_W: u32 = 22;
-    const BAR_GAP: u32 = 6;
+    const BAR_W: u32 = 26;
+    const BAR_GAP: u32 = 8;
     const ROW: u32 = 48;
     const BAR_H: u32 = 34;
     let width = 940;
@@ -479,8 +479,8 @@ pub fn gate_bars(report: &Report, words: &Words) -> String {
             None => "—".to_owned(),
         };
         let summary = format!(
-            "{} {} · {} {} ({rate})",
-            gate.scans_7d, words.scans_7d, gate.turned_away_7d, words.turned_away
+            "{}: {} · {}: {} ({rate})",
+            words.scans_7d, gate.scans_7d, words.turned_away, gate.turned_away_7d
         );
         let _ = write!(
             out,

@@ -527,7 +527,7 @@ fn charts_are_well_formed_svg_with_names_escaped() {
         gate_chart.contains(&"⚠ NO SCANS AT ALL".to_owned()),
         "{gate_chart:?}"
     );
-    assert!(gate_chart.contains(&"1 scans (7 days) · 1 turned away (100.0 %)".to_owned()));
+    assert!(gate_chart.contains(&"Scans (7 days): 1 · turned away: 1 (100.0 %)".to_owned()));
     let bars = xml_texts(&svg::residents_bars(&report, &words));
     assert!(
         bars.contains(&"green 1 · yellow 0 · red 1 (2 residents)".to_owned()),
