@@ -743,9 +743,14 @@ pub fn area_index(inputs: &Inputs, options: Options) -> Report {
     let window_start = day_starts[0];
     let window_end = today + DAY_SECS;
 
-    // Residents.
-    let replaced: HashSet<CredentialId> =
-        inputs.codes.values().filter_map(|c| c.replaces).collect();
+    // Residents. A re-issue replaces the old code once the new one is issued.
+    let mut replaced: HashMap<CredentialId, u64> = HashMap::new();
+    for c in inputs.codes.values() {
+        if let Some(old) = c.replaces {
+            let at = replaced.entry(old).or_insert(c.issued_at);
+            *at = (*at).min(c.issued_at);
+        }
+    }
     let mut areas: BTreeMap<u32, AreaRow> = BTreeMap::new();
     let new_area = |code: u32| AreaRow {
         code,
@@ -760,15 +765,8 @@ pub fn area_index(inputs: &Inputs, options: Options) -> Report {
     };
     let mut residents = ColourCount::default();
     for code in inputs.codes.values() {
-        // A re-issue replaces the old code once the new one exists (at its issue time).
-        if replaced.contains(&code.id) {
-            let replacement_issued = inputs
-                .codes
-                .values()
-                .any(|c| c.replaces == Some(code.id) && c.issued_at <= now);
-            if replacement_issued {
-                continue;
-            }
+        if replaced.get(&code.id).is_some_and(|at| *at <= now) {
+            continue;
         }
         if !is_current(code, &inputs.revoked, now) {
             continue;

@@ -243,9 +243,30 @@ fn index_report_from_batch_registries_and_log_exports() {
     ));
     assert!(html.contains("entry 1: edited (L|HASH)"));
 
-    // Every log verified: exit 0.
+    // A desk registry (JSON, as the app keeps it) with one red code: every log verified, exit 0.
+    let desk = healthcode::registry::Registry {
+        records: vec![healthcode::registry::Record {
+            id: healthcode::keys::CredentialId([9; 8]),
+            issuer: healthcode::KeyId([0; 8]),
+            masked_name: "吴*".into(),
+            id_last4: "0009".into(),
+            colour: Colour::Red,
+            region: 330903,
+            issued_at: NOW - 10 * 86_400,
+            expires: NOW + 20 * 86_400,
+            holder: healthcode::Holder::Paper,
+            override_reason: None,
+            replaces: None,
+            revoked: None,
+            text: String::new(),
+        }],
+    };
+    let desk_path = dir.join("desk.json");
+    std::fs::write(&desk_path, serde_json::to_vec(&desk).unwrap()).unwrap();
     let o = healthcode(&[
         "index",
+        "--registry",
+        path(&desk_path),
         "--registry",
         path(&putuo),
         "--log",
@@ -256,7 +277,15 @@ fn index_report_from_batch_registries_and_log_exports() {
         path(&report),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("2 current codes (2 green, 0 yellow, 0 red) in 1 area(s)"));
+    // 330903: 100 × 1 / 3 = 33.3 (the red code is not new), high.
+    assert!(
+        text(&o.stdout).contains(
+            "3 current codes (2 green, 0 yellow, 1 red) in 1 area(s); 1 log entries \
+             (0 duplicates skipped); 1 gate(s), 0 flagged; high risk: 330903 (33.3)"
+        ),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 #[test]

@@ -142,12 +142,15 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
                     notes.update(|n| {
                         n.push((
                             true,
-                            tr!(l, "picture.log_added",
+                            tr!(
+                                l,
+                                "picture.log_added",
                                 file = name,
                                 entries = export.entries.len(),
                                 device = export.key_id.to_string(),
                                 new = added.new,
-                                dup = added.duplicates + added.conflicts),
+                                dup = added.duplicates + added.conflicts
+                            ),
                         ))
                     });
                     logs.update(|logs| logs.push(export));
@@ -177,13 +180,23 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
                             let error = format!("{e} ({})", e.code());
                             (
                                 false,
-                                tr!(l, "picture.gates_refused", file = name.clone(), error = error),
+                                tr!(
+                                    l,
+                                    "picture.gates_refused",
+                                    file = name.clone(),
+                                    error = error
+                                ),
                             )
                         })
                         .collect();
                     lines.push((
                         true,
-                        tr!(l, "picture.gates_loaded", file = name, count = rows.rows.len()),
+                        tr!(
+                            l,
+                            "picture.gates_loaded",
+                            file = name,
+                            count = rows.rows.len()
+                        ),
                     ));
                     notes.update(|n| n.extend(lines));
                     gates.set(rows.rows);
@@ -191,7 +204,10 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
                 Err(e) => {
                     let error = format!("{e} ({})", e.code());
                     notes.update(|n| {
-                        n.push((false, tr!(l, "picture.gates_refused", file = name, error = error)))
+                        n.push((
+                            false,
+                            tr!(l, "picture.gates_refused", file = name, error = error),
+                        ))
                     });
                 }
             }
@@ -205,7 +221,13 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
 
     let svgs = Memo::new(move |_| {
         let w = words(lang.get());
-        report.with(|r| (svg::tile_map(r, &w), svg::residents_bars(r, &w), svg::gate_bars(r, &w)))
+        report.with(|r| {
+            (
+                svg::tile_map(r, &w),
+                svg::residents_bars(r, &w),
+                svg::gate_bars(r, &w),
+            )
+        })
     });
 
     view! {
@@ -223,7 +245,7 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
             <button type="button" on:click=clear>{move || tr!(lang.get(), "picture.clear")}</button>
             <ul class="picture-notes" data-testid="picture-notes" aria-live="polite">
                 {move || notes.get().into_iter().map(|(ok, text)| view! {
-                    <li class=if ok { "ok" } else { "problem" } role=if ok { "status" } else { "alert" }>{text}</li>
+                    <li class={if ok { "ok" } else { "problem" }} role={if ok { "status" } else { "alert" }}>{text}</li>
                 }).collect_view()}
             </ul>
             <p data-testid="picture-summary">{move || report.with(|r| {
@@ -292,7 +314,7 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
                             .map_or_else(|| "—".to_owned(), |p| format!("{}.{} %", p / 10, p % 10));
                         let last = g.last_scan
                             .map_or_else(|| "—".to_owned(), |t| local_time_text(t, offset));
-                        view! { <tr class=if g.flagged() { "flagged" } else { "" }>
+                        view! { <tr class={if g.flagged() { "flagged" } else { "" }}>
                             <td>{place}</td>
                             <td>{g.scans_7d}</td>
                             <td>{rate}</td>
