@@ -83,9 +83,7 @@ impl Desk {
 
     fn save(&self, lang: Lang) {
         let own = (!self.demo_key).then(|| self.key.get_untracked());
-        let result = self
-            .registry
-            .with_untracked(|r| store::save_desk(own.as_ref(), r));
+        let result = self.registry.with_untracked(|r| store::save_desk(own.as_ref(), r));
         self.problem.set(
             result
                 .err()
@@ -172,11 +170,7 @@ pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
 
 /// The officer's decision on a colour: the suggestion, or another colour with a reason.
 #[component]
-fn ColourChoice(
-    suggested: Colour,
-    chosen: RwSignal<Colour>,
-    reason: RwSignal<String>,
-) -> impl IntoView {
+fn ColourChoice(suggested: Colour, chosen: RwSignal<Colour>, reason: RwSignal<String>) -> impl IntoView {
     let lang = i18n::settings().lang;
     let options = [Colour::Green, Colour::Yellow, Colour::Red]
         .into_iter()
@@ -213,21 +207,15 @@ fn IssueTab(desk: Desk) -> impl IntoView {
     let pasted = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let issued = RwSignal::new(None::<String>);
-    let read = Callback::new(
-        move |text: String| match HolderRequest::from_qr_text(text.trim()) {
-            Ok(r) => {
-                scanning.set(false);
-                problem.set(None);
-                issued.set(None);
-                request.set(Some(r));
-            }
-            Err(e) => problem.set(Some(format!(
-                "{} ({})",
-                tr!(lang.get_untracked(), "desk.bad_request"),
-                e.code()
-            ))),
-        },
-    );
+    let read = Callback::new(move |text: String| match HolderRequest::from_qr_text(text.trim()) {
+        Ok(r) => {
+            scanning.set(false);
+            problem.set(None);
+            issued.set(None);
+            request.set(Some(r));
+        }
+        Err(e) => problem.set(Some(format!("{} ({})", tr!(lang.get_untracked(), "desk.bad_request"), e.code()))),
+    });
     view! {
         <section class="desk-issue">
             <p>{move || tr!(lang.get(), "desk.issue.intro")}</p>
@@ -251,11 +239,7 @@ fn IssueTab(desk: Desk) -> impl IntoView {
 
 /// A request's declaration, the suggestion, and the officer's decision.
 #[component]
-fn RequestReview(
-    desk: Desk,
-    request: HolderRequest,
-    issued: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn RequestReview(desk: Desk, request: HolderRequest, issued: RwSignal<Option<String>>) -> impl IntoView {
     let lang = i18n::settings().lang;
     let now = clock::now_secs();
     let suggestion = declaration::suggest(&request.body.declaration, now);
@@ -293,8 +277,7 @@ fn RequestReview(
     let issue = move |_| {
         let l = lang.get_untracked();
         let colour = chosen.get_untracked();
-        let override_reason =
-            (colour != suggestion.colour).then(|| reason.get_untracked().trim().to_owned());
+        let override_reason = (colour != suggestion.colour).then(|| reason.get_untracked().trim().to_owned());
         if override_reason.as_deref() == Some("") {
             problem.set(Some(registry_error(l, &RegistryError::NoReason)));
             return;
@@ -312,8 +295,7 @@ fn RequestReview(
             region: crate::demo::DEMO_REGION,
         };
         let mut result = Err(RegistryError::Unknown);
-        desk.registry
-            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
+        desk.registry.update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
         match result {
             Ok(c) => {
                 problem.set(None);
@@ -347,12 +329,7 @@ fn PaperTab(desk: Desk) -> impl IntoView {
     let lang = i18n::settings().lang;
     let name = RwSignal::new(String::new());
     let last4 = RwSignal::new(String::new());
-    let answers = [
-        RwSignal::new(false),
-        RwSignal::new(false),
-        RwSignal::new(false),
-        RwSignal::new(false),
-    ];
+    let answers = [RwSignal::new(false), RwSignal::new(false), RwSignal::new(false), RwSignal::new(false)];
     let declaration = move || Declaration {
         fever_or_symptoms: answers[0].get(),
         contact_with_case: answers[1].get(),
@@ -365,12 +342,7 @@ fn PaperTab(desk: Desk) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let suggestion = Memo::new(move |_| declaration::suggest(&declaration(), clock::now_secs()));
     Effect::new(move |_| chosen.set(suggestion.get().colour));
-    let keys = [
-        "declare.fever",
-        "declare.contact",
-        "declare.travel",
-        "declare.quarantine",
-    ];
+    let keys = ["declare.fever", "declare.contact", "declare.travel", "declare.quarantine"];
     let boxes = keys
         .into_iter()
         .zip(answers)
@@ -398,8 +370,7 @@ fn PaperTab(desk: Desk) -> impl IntoView {
         };
         let suggested = suggestion.get_untracked().colour;
         let colour = chosen.get_untracked();
-        let override_reason =
-            (colour != suggested).then(|| reason.get_untracked().trim().to_owned());
+        let override_reason = (colour != suggested).then(|| reason.get_untracked().trim().to_owned());
         if override_reason.as_deref() == Some("") {
             problem.set(Some(registry_error(l, &RegistryError::NoReason)));
             return;
@@ -417,8 +388,7 @@ fn PaperTab(desk: Desk) -> impl IntoView {
             region: crate::demo::DEMO_REGION,
         };
         let mut result = Err(RegistryError::Unknown);
-        desk.registry
-            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
+        desk.registry.update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
         match result {
             Ok(c) => {
                 problem.set(None);
@@ -553,9 +523,7 @@ fn PublishTab(desk: Desk) -> impl IntoView {
     let list = RwSignal::new(None::<(String, usize)>);
     let sign = move |_| {
         let now = clock::now_secs();
-        let signed = desk
-            .registry
-            .with_untracked(|r| r.revocation_list(&desk.signing_key(), now, now));
+        let signed = desk.registry.with_untracked(|r| r.revocation_list(&desk.signing_key(), now, now));
         list.set(Some((signed.to_text(), signed.list.revoked.len())));
     };
     view! {
@@ -590,24 +558,17 @@ fn KeyTab(desk: Desk) -> impl IntoView {
     let make_new = move |_| {
         let mut seed = [0u8; 32];
         if getrandom::fill(&mut seed).is_err() {
-            desk.problem
-                .set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
+            desk.problem.set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
             return;
         }
-        let result = desk
-            .registry
-            .with_untracked(|r| store::save_desk(Some(&seed), r));
+        let result = desk.registry.with_untracked(|r| store::save_desk(Some(&seed), r));
         match result {
             Ok(()) => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().reload();
                 }
             }
-            Err(e) => desk.problem.set(Some(tr!(
-                lang.get_untracked(),
-                "storage.save_failed",
-                detail = e
-            ))),
+            Err(e) => desk.problem.set(Some(tr!(lang.get_untracked(), "storage.save_failed", detail = e))),
         }
     };
     view! {

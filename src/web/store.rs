@@ -345,11 +345,7 @@ pub fn load_desk() -> Result<(Option<[u8; 32]>, crate::registry::Registry), Stri
         None => Ok((None, crate::registry::Registry::default())),
         Some(d) => {
             let seed = match d.issuer_seed {
-                Some(hex) => Some(
-                    parse_hex32(&hex)
-                        .map_err(|e| format!("The desk key is damaged ({e})."))
-                        .map_err(|e| e.to_string())?,
-                ),
+                Some(hex) => Some(parse_hex32(&hex).map_err(|e| format!("The desk key is damaged ({e}).")).map_err(|e| e.to_string())?),
                 None => None,
             };
             Ok((seed, d.registry))
@@ -358,10 +354,7 @@ pub fn load_desk() -> Result<(Option<[u8; 32]>, crate::registry::Registry), Stri
 }
 
 /// Saves the desk's key seed (`None`: the demo issuer's) and registry. Errors: storage refused.
-pub fn save_desk(
-    seed: Option<&[u8; 32]>,
-    registry: &crate::registry::Registry,
-) -> Result<(), String> {
+pub fn save_desk(seed: Option<&[u8; 32]>, registry: &crate::registry::Registry) -> Result<(), String> {
     let stored = StoredDesk {
         issuer_seed: seed.map(|s| to_hex(s)),
         registry: registry.clone(),
