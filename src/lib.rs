@@ -42,10 +42,17 @@
 //! | [`log`] | the registration log: hash-chained entries, the signed verifiable export (`healthcode log verify`, `L\|…` codes), CSV |
 //! | [`log_view`] | the log's list: filters by time, colour and outcome, pages newest first |
 //! | [`gate_index`] | the gate's index: today's counts by colour and outcome, scans per hour, deny reasons |
+//!
+//! # At the authority
+//!
+//! [`area_index`]: "one picture, one code, one index": from the registry and checkpoint log
+//! exports, residents by colour and a control index per area, scans and flags per gate, and
+//! the SVG charts ([`area_index::svg`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod area_index;
 pub mod batch;
 pub mod codec;
 pub mod credential;

@@ -346,6 +346,9 @@ fn batch_issues_good_rows_and_reports_bad_ones_by_line() {
         (registry[2][10].as_str(), registry[2][11].as_str()),
         ("red", "fever from a vaccine, checked")
     );
+    // The issuing region, last, for the area index (default --region 330900).
+    assert_eq!(header[12], "region");
+    assert!(registry.iter().all(|r| r[12] == "330900"), "{registry:?}");
 
     // One PNG per issued code, named line-id, that scans back to the code in links.csv.
     let (_, links) = read_csv(&out.join("links.csv"));

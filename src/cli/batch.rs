@@ -13,8 +13,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The registry file's columns: one line per code issued.
-pub const REGISTRY_COLUMNS: [&str; 12] = [
+/// The registry file's columns: one line per code issued. `region` (the issuing division
+/// code, for the area index) came last, after the first 12; registries written before it
+/// have the first 12 only ([`LEGACY_REGISTRY_COLUMNS`]).
+pub const REGISTRY_COLUMNS: [&str; 13] = [
     "credential_id",
     "masked_name",
     "id_last4",
@@ -27,7 +29,11 @@ pub const REGISTRY_COLUMNS: [&str; 12] = [
     "source_line",
     "suggested_colour",
     "override_reason",
+    "region",
 ];
+
+/// How many of [`REGISTRY_COLUMNS`] a registry written before the `region` column has.
+pub const LEGACY_REGISTRY_COLUMNS: usize = 12;
 
 /// What a batch run needs.
 pub struct Batch<'a> {
@@ -180,6 +186,7 @@ pub fn issue_batch(batch: &Batch<'_>) -> Result<ExitCode, String> {
                 &line.to_string(),
                 suggestion.colour.as_str(),
                 reason,
+                &c.region.to_string(),
             ])
             .map_err(write_err)?;
         colours[match c.colour {

@@ -93,6 +93,10 @@ enum Command {
     Log(LogCommand),
     /// Make a holder request (`HCR1:`) as a resident's phone does: for tests and demos.
     Request(RequestArgs),
+    /// "One picture, one code, one index": residents by colour and the control index per
+    /// area, scans per gate and formalistic gates, as an HTML report with SVG charts.
+    /// Exit 1 if a log export failed verification or an input line was refused.
+    Index(crate::index::IndexArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -519,6 +523,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             (code, None) => Ok(code),
         },
+        Command::Index(args) => crate::index::run(args),
     }
 }
 

@@ -7,6 +7,7 @@
 mod batch;
 mod commands;
 mod files;
+mod index;
 mod registry;
 
 use clap::Parser;

@@ -5,7 +5,7 @@
 //! optionally white space and a note (when, who, why). Blank lines and lines starting `#` are
 //! ignored.
 
-use crate::batch::REGISTRY_COLUMNS;
+use crate::batch::{LEGACY_REGISTRY_COLUMNS, REGISTRY_COLUMNS};
 use healthcode::keys::{self, CredentialId};
 use std::fs;
 use std::io::Write;
@@ -43,7 +43,7 @@ fn read_registry(path: &Path) -> Result<Vec<Entry>, String> {
         .iter()
         .map(str::to_owned)
         .collect();
-    if header != REGISTRY_COLUMNS {
+    if header != REGISTRY_COLUMNS && header != REGISTRY_COLUMNS[..LEGACY_REGISTRY_COLUMNS] {
         return Err(format!(
             "{name}: not a registry (first line must be {})",
             REGISTRY_COLUMNS.join(",")

@@ -64,6 +64,7 @@ enum Tab {
     Paper,
     Registry,
     Publish,
+    Index,
     Key,
 }
 
@@ -142,6 +143,7 @@ pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
                     "paper" => tr!(lang.get(), "desk.tab.paper"),
                     "registry" => tr!(lang.get(), "desk.tab.registry"),
                     "publish" => tr!(lang.get(), "desk.tab.publish"),
+                    "index" => tr!(lang.get(), "desk.tab.index"),
                     _ => tr!(lang.get(), "desk.tab.key"),
                 }}
             </button>
@@ -157,6 +159,7 @@ pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
                 {tab_button(Tab::Paper, "paper", "tab-paper")}
                 {tab_button(Tab::Registry, "registry", "tab-registry")}
                 {tab_button(Tab::Publish, "publish", "tab-publish")}
+                {tab_button(Tab::Index, "index", "tab-index")}
                 {tab_button(Tab::Key, "key", "tab-key")}
             </div>
             {move || match tab.get() {
@@ -164,6 +167,7 @@ pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
                 Tab::Paper => view! { <PaperTab desk=desk/> }.into_any(),
                 Tab::Registry => view! { <RegistryTab desk=desk/> }.into_any(),
                 Tab::Publish => view! { <PublishTab desk=desk/> }.into_any(),
+                Tab::Index => view! { <super::picture::AreaIndexView registry=Signal::from(desk.registry)/> }.into_any(),
                 Tab::Key => view! { <KeyTab desk=desk/> }.into_any(),
             }}
         </main>

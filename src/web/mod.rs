@@ -8,6 +8,7 @@ mod clock;
 mod desk;
 pub mod i18n;
 mod paper;
+mod picture;
 mod pwa;
 mod resident;
 mod scanner;
