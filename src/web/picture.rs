@@ -239,7 +239,7 @@ pub fn AreaIndexView(registry: Signal<Registry>) -> impl IntoView {
                     accept=".jsonl,.json,.txt,application/json,text/plain" on:change=add_logs/>
             </label>
             <label class="file">{move || tr!(lang.get(), "picture.add_gates")}" "
-                <input type="file" data-testid="picture-gates" accept=".csv,text/csv,text/plain"
+                <input type="file" data-testid="picture-gates-file" accept=".csv,text/csv,text/plain"
                     on:change=add_gates/>
             </label>
             <button type="button" on:click=clear>{move || tr!(lang.get(), "picture.clear")}</button>
