@@ -32,18 +32,29 @@ async function blankY4m(file) {
   return file;
 }
 
-/** In the page: clicks `click`, waits until `ready()` holds, then one more frame; ms. */
-function timeStep(page, click, readyJs) {
+/**
+ * In the page: clicks `click`, waits (one animation frame at a time) until the element
+ * `sel` is there `count` times (or has `attr` = `value`), then one more frame; ms. (No
+ * `new Function`: the page's CSP forbids eval.)
+ */
+function timeStep(page, click, want) {
   return page.evaluate(
-    async ([click, readyJs]) => {
-      const ready = new Function(`return (${readyJs})`);
+    async ([click, want]) => {
+      const ready = () => {
+        const els = document.querySelectorAll(want.sel);
+        if (want.attr) return els[0]?.getAttribute(want.attr) === want.value;
+        return els.length >= want.count;
+      };
       const t0 = performance.now();
       document.querySelector(click).click();
-      while (!ready()) await new Promise((r) => requestAnimationFrame(r));
+      while (!ready()) {
+        if (performance.now() - t0 > 120_000) return -1;
+        await new Promise((r) => requestAnimationFrame(r));
+      }
       await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
+      return Math.round(performance.now() - t0);
     },
-    [click, readyJs],
+    [click, want],
   );
 }
 
@@ -59,33 +70,53 @@ await page.addInitScript(() => {
     }).observe({ type: 'longtask', buffered: true });
   } catch {}
 });
+page.on('pageerror', (e) => console.error(`page error: ${e}`));
 const results = {};
 try {
   let t = Date.now();
   await page.goto(`${server.url}#checkpoint/fill=${N}`, { waitUntil: 'load' });
-  const report = await page.waitForSelector('[data-testid="fill-report"]', { timeout: TIMEOUT });
-  results.fill = { wall_ms: Date.now() - t, page: await report.textContent() };
+  const report = await page.waitForFunction(
+    () => document.querySelector('[data-testid="fill-report"]')?.textContent,
+    undefined,
+    { timeout: TIMEOUT, polling: 1000 },
+  );
+  results.fill = { wall_ms: Date.now() - t, page: await report.jsonValue() };
+  console.error(`fill: ${JSON.stringify(results.fill)}`);
 
   t = Date.now();
-  await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load' });
+  // The fill link is still in the address bar: a plain reload would refuse to fill again
+  // (the log is not empty) but say so; open the plain page instead.
+  await page.evaluate(() => history.replaceState(null, '', '#checkpoint'));
   await page.reload({ waitUntil: 'load' });
   const status = await page.waitForSelector('[data-testid="log-status"][data-state="ready"]', { timeout: TIMEOUT });
   results.load = {
     navigation_to_ready_ms: Date.now() - t,
-    page_load_ms: Number(await status.getAttribute('data-load-ms')),
+    page_read_decode_ms: Number(await status.getAttribute('data-load-ms')),
+    page_chain_check_ms: Number(await status.getAttribute('data-verify-ms')),
     entries: Number(await status.getAttribute('data-entries')),
     status: await status.textContent(),
   };
   await page.evaluate(() => { window.__long = []; });
 
-  results.list_first_page_ms = await timeStep(page, '[data-testid="tab-log"]',
-    `document.querySelectorAll('[data-testid="log-row"]').length === 50`);
+  results.list_first_page_ms = await timeStep(page, '[data-testid="tab-log"]', { sel: '[data-testid="log-row"]', count: 50 });
   results.list_next_page_ms = await timeStep(page, '[data-testid="log-older"]',
-    `document.querySelector('[data-testid="log-row"]')?.getAttribute('data-seq') === '${N - 50}'`);
+    { sel: '[data-testid="log-row"]', attr: 'data-seq', value: String(N - 50) });
+  results.list_filter_deny_ms = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const select = document.querySelector('[data-testid="log-outcome"]');
+    const count = () => document.querySelector('[data-testid="log-count"]').getAttribute('data-total');
+    const before = count();
+    const t0 = performance.now();
+    select.value = 'deny';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    while (count() === before && performance.now() - t0 < 120_000) await frame();
+    await frame();
+    return Math.round(performance.now() - t0);
+  });
+  results.list_filter_deny_total = await page.getAttribute('[data-testid="log-count"]', 'data-total');
   results.list_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
 
-  results.index_ms = await timeStep(page, '[data-testid="tab-index"]',
-    `!!document.querySelector('[data-testid="idx-chart"]')`);
+  results.index_ms = await timeStep(page, '[data-testid="tab-index"]', { sel: '[data-testid="idx-chart"]', count: 1 });
   results.index_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
   results.index_scans_today = await page.getAttribute('[data-testid="idx-scans"]', 'data-count');
   await page.screenshot({ path: path.join(dir, 'index-100k.png'), fullPage: true });

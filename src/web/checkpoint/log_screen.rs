@@ -206,7 +206,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
             <div class="cp-pager">
                 <button type="button" data-testid="log-newer" disabled=move || skip.get() == 0
                     on:click=move |_| skip.update(|s| *s = s.saturating_sub(PAGE_SIZE))>{move || tr!(lang.get(), "cp.log.newer")}</button>
-                <button type="button" data-testid="log-older" disabled=move || skip.get() + PAGE_SIZE >= shown.with(|s| s.0)
+                <button type="button" data-testid="log-older" disabled=move || { skip.get() + PAGE_SIZE >= shown.with(|s| s.0) }
                     on:click=move |_| skip.update(|s| *s += PAGE_SIZE)>{move || tr!(lang.get(), "cp.log.older")}</button>
             </div>
             <table class="cp-log-table">

@@ -167,7 +167,8 @@ fn error_reason(err: &VerifyError, lang: Lang) -> String {
     }
 }
 
-/// The words of a policy reason code.
+/// The words of a reason code kept in the log: a policy reason, a replay flag, or the code
+/// of a failed verification (by its stage).
 pub fn reason_words(code: &str, lang: Lang) -> String {
     match code {
         "C|GRN" => tr!(lang, "cp.r.green"),
@@ -177,6 +178,24 @@ pub fn reason_words(code: &str, lang: Lang) -> String {
         "P|NOP" => tr!(lang, "cp.r.no_paper"),
         "T|FEV" => tr!(lang, "cp.r.fever"),
         "T|REQ" => tr!(lang, "cp.r.temperature_required"),
+        "Q|RPL" => tr!(lang, "cp.code.rescanned"),
+        "Q|TWO" => tr!(lang, "cp.code.twice"),
+        "P|PFX" => tr!(lang, "cp.e.not_health_code"),
+        "P|RAW" => tr!(lang, "cp.e.not_live"),
+        "S|KID" => tr!(lang, "cp.e.unknown_issuer"),
+        "S|SIG" | "S|ROL" | "S|KVA" => tr!(lang, "cp.e.signature"),
+        "R|REV" => tr!(lang, "cp.e.revoked"),
+        "V|EXP" => tr!(lang, "cp.e.expired"),
+        "V|NBF" => tr!(lang, "cp.e.not_yet_valid"),
+        "H|SIG" => tr!(lang, "cp.e.holder"),
+        "H|OLD" => tr!(lang, "cp.e.stale"),
+        "H|FUT" => tr!(lang, "cp.e.future"),
+        "A|MIS" => tr!(lang, "cp.e.pass_missing"),
+        "K|CLK" => tr!(lang, "cp.e.clock_behind"),
+        "K|OLD" => tr!(lang, "cp.e.trust_old"),
+        "K|REV" => tr!(lang, "cp.e.revocation_old"),
+        c if c.starts_with("A|") => tr!(lang, "cp.e.pass_invalid"),
+        c if c.starts_with("D|") || c.starts_with("P|") => tr!(lang, "cp.e.damaged"),
         other => other.to_owned(),
     }
 }
@@ -221,7 +240,7 @@ impl Shown {
         }
         match self.decision {
             Decision::Admit => tr!(lang, "cp.v.admit"),
-            Decision::Deny if self.code == "T|FEV" => tr!(lang, "cp.v.fever"),
+            Decision::Deny if self.deciding.contains(&"T|FEV") => tr!(lang, "cp.v.fever"),
             Decision::Deny => tr!(lang, "cp.v.deny"),
             Decision::Refer if self.claims.as_ref().is_some_and(Claims::is_paper) => {
                 tr!(lang, "cp.v.check_id")
