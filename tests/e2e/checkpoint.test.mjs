@@ -603,3 +603,77 @@ describe('checkpoint clock banners', () => {
     }
   });
 });
+
+describe('checkpoint lists by link and by scanning', () => {
+  let fx;
+  let server;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-lists');
+    server = await serveStatic(DIST);
+  });
+
+  after(async () => {
+    await server?.close();
+    await fx?.cleanup();
+  });
+
+  it('imports a trust list and a revocation list from #checkpoint/import= links', { timeout: CASE_TIMEOUT }, async () => {
+    const browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
+    try {
+      const { page } = browser;
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(page);
+      await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
+      await page.waitForFunction(
+        ([sel, id]) => document.querySelector(sel)?.textContent.includes(id) ?? false,
+        [ROOT_STATUS, fx.rootKeyId],
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      const trustText = (await readFile(fx.trust, 'utf8')).trim();
+      await page.goto(`${server.url}#checkpoint/import=${encodeURIComponent(trustText)}`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForFunction(
+        ([sel, name]) => document.querySelector(sel)?.textContent.includes(name) ?? false,
+        [TRUST_STATUS, ISSUER_NAME],
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      assert.equal(new URL(page.url()).hash, '#checkpoint', 'the list leaves the address bar');
+      const revocationText = (await readFile(fx.revocation, 'utf8')).trim();
+      await page.goto(`${server.url}#checkpoint/import=${encodeURIComponent(revocationText)}`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+        REVOCATION_STATUS,
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('imports a revocation list shown to the camera as a QR code', { timeout: CASE_TIMEOUT }, async () => {
+    const revocationText = (await readFile(fx.revocation, 'utf8')).trim();
+    const code = await fx.render(revocationText, 'revocation-qr');
+    const y4m = fx.file('revocation-qr.y4m');
+    await pngToY4m(code.png, y4m, { width: 640, height: 480 });
+    const browser = await launchWithCamera(y4m, server.origin);
+    try {
+      const { page } = browser;
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(page);
+      await importLists(page, fx);
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+        REVOCATION_STATUS,
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      // A list is not a scan of a person: nothing is registered for it.
+      await openTab(page, 'log');
+      const all = await page.getAttribute('[data-testid="log-count"]', 'data-all');
+      assert.equal(all, '0');
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});

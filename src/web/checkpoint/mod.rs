@@ -45,6 +45,8 @@ use wasm_bindgen_futures::JsFuture;
 const SCAN_INTERVAL_MS: u64 = 150;
 /// How long a verdict stays before scanning resumes, in milliseconds.
 const VERDICT_MS: u64 = 4000;
+/// After a list shown to the camera was refused, how long before it is read again, ms.
+const LIST_RETRY_MS: u64 = 2000;
 /// How often the clock banners and the index's "now" are refreshed, in milliseconds.
 const TICK_MS: u64 = 5000;
 /// The checkpoint's settings (JSON of [`CheckpointSettings`]).
@@ -265,37 +267,32 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     });
 
     // ---- lists ----
-    let import_list_text = move |text: &str| -> bool {
+    // `None`: not a list; `Some(imported)` otherwise.
+    let import_list_text = move |text: &str| -> Option<bool> {
         match peek_kind(text.trim()) {
-            Some(MessageKind::TrustList) => {
-                import_trust_text(
-                    text.trim(),
-                    roots,
-                    trust,
-                    problem,
-                    notice,
-                    lang.get_untracked(),
-                );
-                true
-            }
-            Some(MessageKind::RevocationList) => {
-                import_revocation_text(
-                    text.trim(),
-                    trust,
-                    revocation,
-                    revocation_texts,
-                    problem,
-                    notice,
-                    lang.get_untracked(),
-                );
-                true
-            }
-            _ => false,
+            Some(MessageKind::TrustList) => Some(import_trust_text(
+                text.trim(),
+                roots,
+                trust,
+                problem,
+                notice,
+                lang.get_untracked(),
+            )),
+            Some(MessageKind::RevocationList) => Some(import_revocation_text(
+                text.trim(),
+                trust,
+                revocation,
+                revocation_texts,
+                problem,
+                notice,
+                lang.get_untracked(),
+            )),
+            _ => None,
         }
     };
     // A list carried by the link the page was opened with.
     if let Some(text) = link_import(&current_hash()) {
-        if !import_list_text(&text) {
+        if import_list_text(&text).is_none() {
             problem.set(Some(tr!(lang.get_untracked(), "cp.l.link_not_list")));
         }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -330,8 +327,19 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         if busy.get_untracked() || shown.with_untracked(Option::is_some) {
             return;
         }
-        if import_list_text(&text) {
-            return;
+        match import_list_text(&text) {
+            Some(true) => return,
+            Some(false) => {
+                // Refused (e.g. a revocation list before its trust list): pause a moment so
+                // the camera reads it again once the staff have fixed what the problem says.
+                busy.set(true);
+                let _ = set_timeout_with_handle(
+                    move || busy.set(false),
+                    Duration::from_millis(LIST_RETRY_MS),
+                );
+                return;
+            }
+            None => {}
         }
         let l = lang.get_untracked();
         let typed = temperature_text.get_untracked();
@@ -443,7 +451,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
 
     let import_file = move |ev: leptos::ev::Event| {
         read_chosen_file(ev, problem, move |text| {
-            import_trust_text(&text, roots, trust, problem, notice, lang.get_untracked())
+            import_trust_text(&text, roots, trust, problem, notice, lang.get_untracked());
         });
     };
     let import_root = move |ev: leptos::ev::Event| {
@@ -478,7 +486,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                 problem,
                 notice,
                 lang.get_untracked(),
-            )
+            );
         });
     };
     let manual = RwSignal::new(String::new());
@@ -919,6 +927,8 @@ fn read_chosen_file(
     });
 }
 
+/// Imports a trust list's text (signed by a pinned root) and saves it; `true` when it is in
+/// use (also when it could not be saved, which is shown).
 fn import_trust_text(
     text: &str,
     roots: RwSignal<Vec<VerifyingKey>>,
@@ -926,7 +936,7 @@ fn import_trust_text(
     problem: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     lang: super::i18n::Lang,
-) {
+) -> bool {
     let pinned = roots.get_untracked();
     let refused = |e: crate::trust::TrustListError| {
         tr!(
@@ -940,14 +950,14 @@ fn import_trust_text(
         Ok(list) => list,
         Err(e) => {
             problem.set(Some(refused(e)));
-            return;
+            return false;
         }
     };
     let root = list.root;
     let mut store = trust.get_untracked();
     if let Err(e) = store.import(list) {
         problem.set(Some(refused(e)));
-        return;
+        return false;
     }
     match store::save_trust_text(text, root) {
         Ok(()) => {
@@ -957,8 +967,10 @@ fn import_trust_text(
         Err(e) => problem.set(Some(e)),
     }
     trust.set(store);
+    true
 }
 
+/// Applies a revocation list's text and saves it; `true` when it is in use.
 fn import_revocation_text(
     text: &str,
     trust: RwSignal<TrustStore>,
@@ -967,7 +979,7 @@ fn import_revocation_text(
     problem: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     lang: super::i18n::Lang,
-) {
+) -> bool {
     let mut set = revocation.get_untracked();
     let mut texts = revocation_texts.get_value();
     let result = trust.with_untracked(|t| store::import_revocation(text, t, &mut set, &mut texts));
@@ -977,13 +989,18 @@ fn import_revocation_text(
             notice.set(Some(tr!(lang, "cp.l.revocation_imported")));
             revocation.set(set);
             revocation_texts.set_value(texts);
+            true
         }
         // Applied in memory but not saved: still use it, and say so.
         Err(e) if set.sequence != revocation.get_untracked().sequence => {
             problem.set(Some(e));
             revocation.set(set);
             revocation_texts.set_value(texts);
+            true
         }
-        Err(e) => problem.set(Some(e)),
+        Err(e) => {
+            problem.set(Some(e));
+            false
+        }
     }
 }
