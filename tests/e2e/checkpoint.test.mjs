@@ -677,3 +677,43 @@ describe('checkpoint lists by link and by scanning', () => {
     }
   });
 });
+
+describe('checkpoint without storage', () => {
+  let fx;
+  let server;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-nostore');
+    server = await serveStatic(DIST);
+  });
+
+  after(async () => {
+    await server?.close();
+    await fx?.cleanup();
+  });
+
+  it('says the log cannot be used, and every verdict says it was not registered', { timeout: CASE_TIMEOUT }, async () => {
+    const browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
+    try {
+      const { page } = browser;
+      // A browser whose IndexedDB is gone (as in some private modes).
+      await page.addInitScript(() => {
+        Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });
+      });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForSelector('[data-testid="log-status"][data-state="failed"]', { timeout: TIMEOUT });
+      assert.match(await page.textContent('[data-testid="log-status"]'), /NOT registered/);
+      await importLists(page, fx);
+      await page.fill('[data-testid="manual-text"]', (await fx.present('green', 'nostore')).text);
+      await page.click('[data-testid="manual-check"]');
+      await page.waitForSelector('[data-testid="verdict-log-error"]', { timeout: TIMEOUT });
+      const verdict = await page.$eval(VERDICT, (v) => ({ code: v.getAttribute('data-code'), seq: v.getAttribute('data-log-seq') }));
+      assert.deepEqual(verdict, { code: 'C|GRN', seq: '' });
+      assert.match(await page.textContent('[data-testid="verdict-log-error"]'), /NOT registered/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'no-storage.png'), fullPage: false });
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
