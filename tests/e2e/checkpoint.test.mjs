@@ -597,6 +597,7 @@ describe('checkpoint clock banners', () => {
       const text = await page.textContent('[data-testid="banners"]');
       assert.match(text, /clock went back by (1\d\d min|2 h)/);
       assert.match(text, /behind the trust list/);
+      assert.match(await page.textContent(TRUST_STATUS), /later than this device's clock/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'clock-banners.png'), fullPage: true });
     } finally {
       await browser.close();

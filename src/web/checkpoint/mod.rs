@@ -151,6 +151,16 @@ fn duration(secs: u64, lang: super::i18n::Lang) -> String {
     }
 }
 
+/// How long ago a list was signed ("2 h ago"), or that it is dated after this device's
+/// clock (a clock set back).
+fn age_words(signed_at: u64, now: u64, lang: super::i18n::Lang) -> String {
+    if signed_at > now {
+        tr!(lang, "cp.l.ahead")
+    } else {
+        tr!(lang, "cp.l.ago", age = duration(now - signed_at, lang))
+    }
+}
+
 /// The checkpoint page.
 #[component]
 pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
@@ -543,7 +553,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                                     let signed = signed.clone();
                                     view! {
                                         <li>{i.name}" · "<code>{i.key_id.to_string()}</code>" · "
-                                            {move || tr!(lang.get(), "cp.l.signed", at = signed.clone(), age = duration(now.saturating_sub(age), lang.get()))}</li>
+                                            {move || tr!(lang.get(), "cp.l.signed", at = signed.clone(), age = age_words(age, now, lang.get()))}</li>
                                     }
                                 })
                             }).collect::<Vec<_>>() }}
@@ -558,7 +568,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                             } else {
                                 tr!(l, "cp.l.revocation", seq = r.sequence, n = r.len(),
                                     at = format!("{} {}", clock::local_date(r.signed_at), clock::local_time(r.signed_at)),
-                                    age = duration(gate.now.get().saturating_sub(r.signed_at), l))
+                                    age = age_words(r.signed_at, gate.now.get(), l))
                             }
                         })}</p>
                         <label class="file">{move || tr!(lang.get(), "cp.l.root_file")}
