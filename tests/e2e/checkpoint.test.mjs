@@ -12,17 +12,27 @@
 // with the trust list in place, and must match the expectation exactly. One more case skips
 // the import and checks that very `S|KID` verdict (refer: cannot check here).
 //
+// Every case also checks the registration log: the verdict carries the number of the log
+// entry written (and committed to IndexedDB) before it was shown (`data-log-seq`), and the
+// log screen's row with that number holds the same outcome, colour and reason codes.
+//
+// A second suite, with a camera that sees no code, types codes into the page: the log
+// survives a reload, the CSV export has one row per entry, and one altered byte in the
+// verifiable export makes `healthcode log verify` name that entry. A third sets the page
+// clock back (Playwright's page.clock) and expects the clock banners.
+//
 // Needs target/debug/healthcode (or $HEALTHCODE_BIN) and the built app in dist/ (or
 // $HEALTHCODE_DIST). Run: npm run test:e2e
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { launchWithCamera } from './browser.mjs';
-import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture, run } from './cli.mjs';
+import { ARTIFACTS, DIST, ISSUER_NAME, PLACE, makeFixture, run, unixNow } from './cli.mjs';
 import { serveStatic } from './server.mjs';
 import { pngToY4m } from './y4m.mjs';
 
@@ -52,6 +62,14 @@ const CASES = [
     what: 'a green code is admitted',
     make: (fx) => fx.present('green'),
     expected: { decision: 'admit', class: 'ok', code: 'C|GRN', colour: 'green' },
+    log: { outcome: 'admit', colour: 'green' },
+  },
+  {
+    name: 'yellow',
+    what: 'a yellow code is denied (admit yellow is off by default)',
+    make: (fx) => fx.present('yellow'),
+    expected: { decision: 'deny', class: 'ok', code: 'C|YEL', colour: 'yellow' },
+    log: { outcome: 'deny', colour: 'yellow' },
   },
   {
     name: 'tampered',
@@ -61,18 +79,21 @@ const CASES = [
       return fx.render(await fx.tamper(genuine.text), 'tampered');
     },
     expected: { decision: 'deny', class: 'invalid', code: 'S|SIG', colour: '' },
+    log: { outcome: 'invalid', colour: '' },
   },
   {
     name: 'red',
     what: 'a red code is denied',
     make: (fx) => fx.present('red'),
     expected: { decision: 'deny', class: 'ok', code: 'C|RED', colour: 'red' },
+    log: { outcome: 'deny', colour: 'red' },
   },
   {
     name: 'expired',
     what: 'an expired green code is denied as invalid',
     make: (fx) => fx.present('expired'),
     expected: { decision: 'deny', class: 'invalid', code: 'V|EXP', colour: '' },
+    log: { outcome: 'invalid', colour: '' },
   },
   {
     name: 'fever',
@@ -82,6 +103,7 @@ const CASES = [
     cliArgs: () => ['--temperature', '37.5'],
     cliCode: 'T|FEV,C|GRN',
     expected: { decision: 'deny', class: 'ok', code: 'T|FEV', colour: 'green' },
+    log: { outcome: 'deny', colour: 'green', temp: '375', reasons: ['T|FEV', 'C|GRN'] },
   },
   {
     name: 'paper',
@@ -89,6 +111,7 @@ const CASES = [
     make: (fx) => fx.render(fx.paperText, 'paper'),
     cliCode: 'P|PAP,C|GRN',
     expected: { decision: 'refer', class: 'ok', code: 'P|PAP', colour: 'green' },
+    log: { outcome: 'refer', colour: 'green' },
   },
   {
     name: 'revoked',
@@ -97,14 +120,52 @@ const CASES = [
     importRevocation: true,
     cliArgs: (fx) => ['--revocation', fx.revocation],
     expected: { decision: 'deny', class: 'invalid', code: 'R|REV', colour: '' },
+    log: { outcome: 'invalid', colour: '' },
   },
   {
     name: 'unknown-issuer',
-    what: 'without the trust list, a good code cannot be checked and is referred',
+    what: 'without the trust list, a good code cannot be checked: "cannot check: unknown issuer"',
     make: (fx) => fx.present('green', 'unknown-issuer'),
     importTrust: false,
     cliCode: 'C|GRN', // with the trust list, as the CLI checks it, the code is good
     expected: { decision: 'refer', class: 'cannot-check', code: 'S|KID', colour: '' },
+    text: /cannot check: unknown issuer/i,
+    log: { outcome: 'cannot-check', colour: '' },
+  },
+  {
+    name: 'not-a-health-code',
+    what: 'a QR code holding a web address gives "not a health code"',
+    make: (fx) => fx.render('https://example.com/green-code', 'url'),
+    cliCode: 'P|PFX',
+    expected: { decision: 'deny', class: 'invalid', code: 'P|PFX', colour: '' },
+    text: /not a health code/i,
+    log: { outcome: 'invalid', colour: '' },
+  },
+  {
+    name: 'pass-missing',
+    what: 'where a pass is required, a green code without one is refused (A|MIS)',
+    make: (fx) => fx.present('green', 'pass-missing'),
+    settings: { placeId: PLACE, requirePass: true },
+    cliArgs: () => ['--place', PLACE],
+    expected: { decision: 'deny', class: 'invalid', code: 'A|MIS', colour: '' },
+    log: { outcome: 'invalid', colour: '' },
+  },
+  {
+    name: 'pass-present',
+    what: 'where a pass is required, a green code with a pass for this place is admitted',
+    make: (fx) => fx.present('green', 'pass-present', undefined, { withPass: true }),
+    settings: { placeId: PLACE, requirePass: true },
+    cliArgs: () => ['--place', PLACE],
+    expected: { decision: 'admit', class: 'ok', code: 'C|GRN', colour: 'green' },
+    log: { outcome: 'admit', colour: 'green' },
+  },
+  {
+    name: 'replay',
+    what: 'the same presentation scanned again is flagged: scanned before, admitted twice within a minute',
+    make: (fx) => fx.present('green', 'replay'),
+    expected: { decision: 'admit', class: 'ok', code: 'C|GRN', colour: 'green' },
+    replay: true,
+    log: { outcome: 'admit', colour: 'green', reasons: ['C|GRN', 'Q|RPL', 'Q|TWO'] },
   },
 ];
 
@@ -123,31 +184,125 @@ function snapshotVerdicts(page) {
 }
 
 /**
- * Waits until the page shows a verdict, ignoring verdicts whose `data-code` is one of `ignoreCodes`,
- * and returns its attributes and text, read in the same poll that found it: a verdict only
- * stays up for a few seconds.
+ * Waits until the page shows a verdict whose `data-code` is not one of `ignore` and whose log
+ * number is above `afterSeq`, and returns its attributes and text, read in the same poll that
+ * found it: a verdict only stays up for a few seconds.
  */
-async function waitForVerdict(page, ...ignoreCodes) {
+async function waitForVerdict(page, { ignore = [], afterSeq = 0 } = {}) {
   const handle = await page.waitForFunction(
-    ([sel, ignore]) => {
+    ([sel, ignore, afterSeq]) => {
       for (const v of document.querySelectorAll(sel)) {
         const code = v.getAttribute('data-code');
-        if (code !== null && !ignore.includes(code)) {
+        const seq = Number(v.getAttribute('data-log-seq') || 0);
+        if (code !== null && !ignore.includes(code) && seq > afterSeq) {
           return {
             decision: v.getAttribute('data-decision'),
             class: v.getAttribute('data-class'),
             code,
             colour: v.getAttribute('data-colour'),
-            text: v.innerText.trim().slice(0, 300),
+            logSeq: v.getAttribute('data-log-seq'),
+            flags: v.getAttribute('data-flags'),
+            took: v.getAttribute('data-took-ms'),
+            text: v.innerText.trim().slice(0, 400),
           };
         }
       }
       return null;
     },
-    [VERDICT, ignoreCodes],
+    [VERDICT, ignore, afterSeq],
     { timeout: TIMEOUT, polling: 100 },
   );
   return handle.jsonValue();
+}
+
+/** Clicks a tab by script (a verdict may cover the page; a script's click goes through). */
+async function openTab(page, name) {
+  await page.evaluate((n) => document.querySelector(`[data-testid="tab-${n}"]`).click(), name);
+}
+
+/** Waits until the registration log is open; returns the entries it holds. */
+async function waitForLog(page) {
+  const handle = await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="log-status"]');
+      const state = s?.getAttribute('data-state');
+      if (state === 'failed') return { failed: s.textContent };
+      return state === 'ready' ? { entries: Number(s.getAttribute('data-entries')) } : null;
+    },
+    undefined,
+    { timeout: TIMEOUT, polling: 50 },
+  );
+  const r = await handle.jsonValue();
+  if (r.failed) throw new Error(`the registration log failed to open: ${r.failed}`);
+  return r.entries;
+}
+
+/** The log screen's row for entry `seq`: outcome, colour, reasons, temperature. */
+async function logRow(page, seq) {
+  await openTab(page, 'log');
+  const handle = await page.waitForFunction(
+    (n) => {
+      const row = document.querySelector(`[data-testid="log-row"][data-seq="${n}"]`);
+      return row
+        ? {
+            outcome: row.getAttribute('data-outcome'),
+            colour: row.getAttribute('data-colour'),
+            reasons: row.getAttribute('data-reasons').split(','),
+            temp: row.getAttribute('data-temp'),
+          }
+        : null;
+    },
+    seq,
+    { timeout: TIMEOUT, polling: 100 },
+  );
+  return handle.jsonValue();
+}
+
+/** Sets checkpoint settings on the settings tab and saves them; back to the scan tab. */
+async function setSettings(page, { placeId, requirePass }) {
+  await openTab(page, 'settings');
+  if (placeId !== undefined) await page.fill('[data-testid="set-place-id"]', placeId, { timeout: TIMEOUT });
+  if (requirePass !== undefined) await page.setChecked('[data-testid="set-require-pass"]', requirePass, { timeout: TIMEOUT });
+  await page.click('[data-testid="settings-save"]', { timeout: TIMEOUT });
+  await page.waitForSelector('[data-testid="notice"]', { timeout: TIMEOUT });
+  await openTab(page, 'scan');
+}
+
+/** Pins the root and imports the trust list (and the revocation list), waiting for each. */
+async function importLists(page, fx, { revocation = false } = {}) {
+  await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    ([sel, id]) => document.querySelector(sel)?.textContent.includes(id) ?? false,
+    [ROOT_STATUS, fx.rootKeyId],
+    { timeout: TIMEOUT, polling: 100 },
+  );
+  await page.setInputFiles(TRUST_FILE, fx.trust, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    ([sel, name]) => document.querySelector(sel)?.textContent.includes(name) ?? false,
+    [TRUST_STATUS, ISSUER_NAME],
+    { timeout: TIMEOUT, polling: 100 },
+  );
+  if (revocation) {
+    await page.setInputFiles(REVOCATION_FILE, fx.revocation, { timeout: TIMEOUT });
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+      REVOCATION_STATUS,
+      { timeout: TIMEOUT, polling: 100 },
+    );
+  }
+}
+
+/** A .y4m video of a blank white page: a camera that sees no code. */
+async function blankY4m(file) {
+  const w = 320;
+  const h = 240;
+  const frame = Buffer.concat([
+    Buffer.from('FRAME\n'),
+    Buffer.alloc(w * h, 235),
+    Buffer.alloc((w / 2) * (h / 2) * 2, 128),
+  ]);
+  await writeFile(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F5:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+  return file;
 }
 
 describe('checkpoint page reads codes from the camera', () => {
@@ -200,6 +355,12 @@ describe('checkpoint page reads codes from the camera', () => {
 
         let verdict;
         const started = Date.now();
+        step = 'waiting for the registration log';
+        await waitForLog(page);
+        if (c.settings) {
+          step = 'setting the checkpoint settings';
+          await setSettings(page, c.settings);
+        }
         if (c.importTrust === false) {
           step = 'waiting for the verdict (no trust list imported)';
           verdict = await waitForVerdict(page);
@@ -208,44 +369,44 @@ describe('checkpoint page reads codes from the camera', () => {
             step = 'typing the temperature';
             await page.fill(TEMPERATURE, c.temperature, { timeout: TIMEOUT });
           }
-          step = 'pinning the root key';
-          await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
-          await page.waitForFunction(
-            ([sel, id]) => document.querySelector(sel)?.textContent.includes(id) ?? false,
-            [ROOT_STATUS, fx.rootKeyId],
-            { timeout: TIMEOUT, polling: 100 },
-          );
-          step = 'importing the trust list';
-          await page.setInputFiles(TRUST_FILE, fx.trust, { timeout: TIMEOUT });
-          await page.waitForFunction(
-            ([sel, name]) => document.querySelector(sel)?.textContent.includes(name) ?? false,
-            [TRUST_STATUS, ISSUER_NAME],
-            { timeout: TIMEOUT, polling: 100 },
-          );
-          if (c.importRevocation) {
-            step = 'importing the revocation list';
-            await page.setInputFiles(REVOCATION_FILE, fx.revocation, { timeout: TIMEOUT });
-            await page.waitForFunction(
-              (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
-              REVOCATION_STATUS,
-              { timeout: TIMEOUT, polling: 100 },
-            );
-            // Until this import, the code verified: skip verdicts from before it.
-            step = 'waiting for the verdict after the revocation list';
-            verdict = await waitForVerdict(page, 'S|KID', 'C|GRN');
-          } else {
-            step = 'waiting for the verdict';
-            // Until the import, every code's issuer is unknown: skip those verdicts.
-            verdict = await waitForVerdict(page, 'S|KID');
+          step = 'importing the lists';
+          await importLists(page, fx, { revocation: c.importRevocation });
+          // Until the trust list is in, every code's issuer is unknown (S|KID); until the
+          // revocation list is in, the revoked code verified (C|GRN): skip those verdicts.
+          step = 'waiting for the verdict';
+          verdict = await waitForVerdict(page, { ignore: c.importRevocation ? ['S|KID', 'C|GRN'] : ['S|KID'] });
+          if (c.replay) {
+            // The camera still shows the same presentation: its next scan is a replay.
+            step = 'waiting for the replayed verdict';
+            verdict = await waitForVerdict(page, { ignore: ['S|KID'], afterSeq: Number(verdict.logSeq) });
+            assert.match(verdict.flags, /Q\|RPL/, 'the replay is flagged as scanned before');
+            assert.match(verdict.flags, /Q\|TWO/, 'the second admission within a minute is flagged');
+            assert.match(verdict.text, /scanned \d+ s ago/i);
+            assert.match(verdict.text, /admitted twice within a minute/i);
           }
         }
         await page.screenshot({ path: path.join(ARTIFACTS, `${c.name}.png`), fullPage: true });
         t.diagnostic(`verdict after ${Date.now() - started} ms: ${JSON.stringify(verdict)}`);
 
         step = 'checking the verdict';
-        const { text, ...attributes } = verdict;
+        const { text, logSeq, flags, took, ...attributes } = verdict;
         assert.deepEqual(attributes, c.expected, `verdict attributes (verdict text: ${JSON.stringify(text)})`);
         assert.ok(text.length > 0, 'the verdict shows some text to staff');
+        if (c.text) assert.match(text, c.text);
+
+        step = 'checking the log entry';
+        assert.match(logSeq ?? '', /^[1-9][0-9]*$/, `the verdict names its log entry (flags ${flags})`);
+        const row = await logRow(page, Number(logSeq));
+        assert.equal(row.outcome, c.log.outcome, 'logged outcome');
+        assert.equal(row.colour, c.log.colour, 'logged colour');
+        // The camera saw the code before the trust list was in (S|KID), so the verdict read
+        // here is that presentation's second scan and carries Q|RPL; the replay case checks
+        // the flags themselves.
+        const reasons = c.replay ? row.reasons : row.reasons.filter((r) => r !== 'Q|RPL');
+        if (c.log.reasons) assert.deepEqual(reasons, c.log.reasons, 'logged reasons');
+        else assert.equal(row.reasons[0], c.expected.code, 'logged deciding reason');
+        if (c.log.temp) assert.equal(row.temp, c.log.temp, 'logged temperature, tenths of °C');
+        t.diagnostic(`log entry ${logSeq}: ${JSON.stringify(row)}; frame to verdict ${took} ms`);
 
         // A Rust panic is logged by console_error_panic_hook before it surfaces as an exception.
         const panics = browser.consoleErrors.filter((m) => m.includes('panicked at'));
@@ -280,4 +441,280 @@ describe('checkpoint page reads codes from the camera', () => {
       }
     });
   }
+});
+
+describe('the registration log survives a reload and exports verifiably', () => {
+  let fx;
+  let server;
+  let browser;
+  let profile;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-log');
+    server = await serveStatic(DIST);
+    profile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-log-'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await fx?.cleanup();
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  it('keeps every entry across a reload; the CSV has one row per entry; an altered export byte is named', { timeout: CASE_TIMEOUT }, async () => {
+    const camera = await blankY4m(fx.file('blank.y4m'));
+    browser = await launchWithCamera(camera, server.origin, { profileDir: profile });
+    const { page } = browser;
+    await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+    assert.equal(await waitForLog(page), 0, 'a fresh profile starts with an empty log');
+    await importLists(page, fx);
+
+    // Four scans typed in: green, red, a web address, and the green one again (a replay).
+    const green = await fx.present('green', 'log-green');
+    const red = await fx.present('red', 'log-red');
+    const texts = [green.text, red.text, 'https://example.com/', green.text];
+    const codes = [];
+    let seq = 0;
+    for (const text of texts) {
+      await page.fill('[data-testid="manual-text"]', text, { timeout: TIMEOUT });
+      await page.click('[data-testid="manual-check"]', { timeout: TIMEOUT });
+      const v = await waitForVerdict(page, { afterSeq: seq });
+      seq = Number(v.logSeq);
+      codes.push(v.code);
+      await page.click(VERDICT, { timeout: TIMEOUT });
+      await page.waitForFunction((sel) => !document.querySelector(sel), VERDICT, { timeout: TIMEOUT });
+    }
+    assert.deepEqual(codes, ['C|GRN', 'C|RED', 'P|PFX', 'C|GRN']);
+    assert.equal(seq, 4);
+    const fourth = await logRow(page, 4);
+    assert.deepEqual(fourth.reasons, ['C|GRN', 'Q|RPL', 'Q|TWO']);
+
+    await page.reload({ waitUntil: 'load', timeout: TIMEOUT });
+    assert.equal(await waitForLog(page), 4, 'all four entries are there after the reload');
+    await openTab(page, 'log');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length === 4, undefined, { timeout: TIMEOUT });
+    const seqs = await page.$$eval('[data-testid="log-row"]', (rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+    assert.deepEqual(seqs, [4, 3, 2, 1], 'newest first');
+    const status = await page.textContent('[data-testid="log-status"]');
+    assert.match(status, /chain intact/);
+
+    // The filters: only the denied, only red.
+    await page.selectOption('[data-testid="log-outcome"]', 'deny');
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.getAttribute('data-total') === '1', undefined, { timeout: TIMEOUT });
+    await page.selectOption('[data-testid="log-outcome"]', '');
+    await page.selectOption('[data-testid="log-colour"]', 'green');
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.getAttribute('data-total') === '2', undefined, { timeout: TIMEOUT });
+
+    // CSV: a header and one row per entry.
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid="export-csv"]'),
+    ]);
+    const csvPath = fx.file('log.csv');
+    await csvDownload.saveAs(csvPath);
+    const csvLines = (await readFile(csvPath, 'utf8')).split('\n').filter((l) => l.length > 0);
+    assert.equal(csvLines.length, 1 + 4, `CSV rows: ${csvLines.join(' | ')}`);
+
+    // The verifiable export and the device key.
+    const [logDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid="export-log"]'),
+    ]);
+    const logPath = fx.file('gate.log.jsonl');
+    await logDownload.saveAs(logPath);
+    const [keyDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid="export-key"]'),
+    ]);
+    const keyPath = fx.file('device.key.pub');
+    await keyDownload.saveAs(keyPath);
+    const shownKey = (await page.textContent('[data-testid="device-key"]')).trim();
+    assert.equal((await readFile(keyPath, 'utf8')).trim(), shownKey, 'the saved key is the one shown');
+
+    const good = await run(['log', 'verify', logPath, '--key', keyPath]);
+    assert.equal(good.code, 0, `verify: ${good.stdout}${good.stderr}`);
+    assert.match(good.stdout, /^ok: 4 entries/);
+
+    // One byte of entry 3 (line 4) altered: its time, one digit up.
+    const lines = (await readFile(logPath, 'utf8')).split('\n');
+    const line = lines[3];
+    const at = line.indexOf('"time":') + '"time":'.length;
+    const digit = Number(line[at + 5]);
+    lines[3] = line.slice(0, at + 5) + String((digit + 1) % 10) + line.slice(at + 6);
+    const altered = fx.file('gate-altered.log.jsonl');
+    await writeFile(altered, lines.join('\n'));
+    const bad = await run(['log', 'verify', altered, '--key', keyPath]);
+    assert.equal(bad.code, 1, `verify of the altered export: ${bad.stdout}${bad.stderr}`);
+    assert.match(bad.stdout, /entry 3\b/, `names entry 3: ${bad.stdout}`);
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'log-screen.png'), fullPage: true });
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+  });
+});
+
+describe('checkpoint clock banners', () => {
+  let fx;
+  let server;
+  let profile;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-clock');
+    server = await serveStatic(DIST);
+    profile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-clock-'));
+  });
+
+  after(async () => {
+    await server?.close();
+    await fx?.cleanup();
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  it('warns when the clock is behind the trust list and went back since the last visit', { timeout: CASE_TIMEOUT }, async () => {
+    const camera = await blankY4m(fx.file('blank.y4m'));
+    let browser = await launchWithCamera(camera, server.origin, { profileDir: profile });
+    try {
+      await browser.page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(browser.page);
+      await importLists(browser.page, fx);
+      const codes = await browser.page.$$eval('[data-testid="banner"]', (bs) => bs.map((b) => b.getAttribute('data-code')));
+      assert.ok(!codes.includes('K|JMP') && !codes.includes('K|CLK'), `no clock banner with a right clock: ${codes}`);
+    } finally {
+      await browser.close();
+    }
+
+    // Two hours earlier: before the trust list was signed, and before the last visit.
+    browser = await launchWithCamera(camera, server.origin, { profileDir: profile });
+    try {
+      const { page } = browser;
+      await page.clock.install({ time: (unixNow() - 7200) * 1000 });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(page);
+      await page.waitForFunction(() => {
+        const codes = [...document.querySelectorAll('[data-testid="banner"]')].map((b) => b.getAttribute('data-code'));
+        return codes.includes('K|JMP') && codes.includes('K|CLK');
+      }, undefined, { timeout: TIMEOUT, polling: 100 });
+      const text = await page.textContent('[data-testid="banners"]');
+      assert.match(text, /clock went back by (1\d\d min|2 h)/);
+      assert.match(text, /behind the trust list/);
+      assert.match(await page.textContent(TRUST_STATUS), /later than this device's clock/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'clock-banners.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('checkpoint lists by link and by scanning', () => {
+  let fx;
+  let server;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-lists');
+    server = await serveStatic(DIST);
+  });
+
+  after(async () => {
+    await server?.close();
+    await fx?.cleanup();
+  });
+
+  it('imports a trust list and a revocation list from #checkpoint/import= links', { timeout: CASE_TIMEOUT }, async () => {
+    const browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
+    try {
+      const { page } = browser;
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(page);
+      await page.setInputFiles(ROOT_FILE, fx.rootPub, { timeout: TIMEOUT });
+      await page.waitForFunction(
+        ([sel, id]) => document.querySelector(sel)?.textContent.includes(id) ?? false,
+        [ROOT_STATUS, fx.rootKeyId],
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      const trustText = (await readFile(fx.trust, 'utf8')).trim();
+      await page.goto(`${server.url}#checkpoint/import=${encodeURIComponent(trustText)}`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForFunction(
+        ([sel, name]) => document.querySelector(sel)?.textContent.includes(name) ?? false,
+        [TRUST_STATUS, ISSUER_NAME],
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      assert.equal(new URL(page.url()).hash, '#checkpoint', 'the list leaves the address bar');
+      const revocationText = (await readFile(fx.revocation, 'utf8')).trim();
+      await page.goto(`${server.url}#checkpoint/import=${encodeURIComponent(revocationText)}`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+        REVOCATION_STATUS,
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('imports a revocation list shown to the camera as a QR code', { timeout: CASE_TIMEOUT }, async () => {
+    const revocationText = (await readFile(fx.revocation, 'utf8')).trim();
+    const code = await fx.render(revocationText, 'revocation-qr');
+    const y4m = fx.file('revocation-qr.y4m');
+    await pngToY4m(code.png, y4m, { width: 640, height: 480 });
+    const browser = await launchWithCamera(y4m, server.origin);
+    try {
+      const { page } = browser;
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await waitForLog(page);
+      await importLists(page, fx);
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent.includes(': 1 revoked ids') ?? false,
+        REVOCATION_STATUS,
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      // A list is not a scan of a person: nothing is registered for it.
+      await openTab(page, 'log');
+      const all = await page.getAttribute('[data-testid="log-count"]', 'data-all');
+      assert.equal(all, '0');
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('checkpoint without storage', () => {
+  let fx;
+  let server;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-nostore');
+    server = await serveStatic(DIST);
+  });
+
+  after(async () => {
+    await server?.close();
+    await fx?.cleanup();
+  });
+
+  it('says the log cannot be used, and every verdict says it was not registered', { timeout: CASE_TIMEOUT }, async () => {
+    const browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
+    try {
+      const { page } = browser;
+      // A browser whose IndexedDB is gone (as in some private modes).
+      await page.addInitScript(() => {
+        Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });
+      });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.waitForSelector('[data-testid="log-status"][data-state="failed"]', { timeout: TIMEOUT });
+      assert.match(await page.textContent('[data-testid="log-status"]'), /NOT registered/);
+      await importLists(page, fx);
+      await page.fill('[data-testid="manual-text"]', (await fx.present('green', 'nostore')).text);
+      await page.click('[data-testid="manual-check"]');
+      await page.waitForSelector('[data-testid="verdict-log-error"]', { timeout: TIMEOUT });
+      const verdict = await page.$eval(VERDICT, (v) => ({ code: v.getAttribute('data-code'), seq: v.getAttribute('data-log-seq') }));
+      assert.deepEqual(verdict, { code: 'C|GRN', seq: '' });
+      assert.match(await page.textContent('[data-testid="verdict-log-error"]'), /NOT registered/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'no-storage.png'), fullPage: false });
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
 });

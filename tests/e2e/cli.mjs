@@ -22,6 +22,8 @@ export const ARTIFACTS = path.join(E2E_DIR, 'artifacts');
 
 /** The issuer's name in the trust list; the checkpoint shows it after the import. */
 export const ISSUER_NAME = 'E2E test issuer';
+/** The place the fixture's pass is for (a community office issues it). */
+export const PLACE = '330902-0017';
 
 /** The current time in Unix seconds. */
 export const unixNow = () => Math.floor(Date.now() / 1000);
@@ -59,8 +61,9 @@ export async function runOk(args) {
 }
 
 /**
- * Creates a fresh work directory under tests/e2e/work/ with keys, a trust list and three
- * credentials (green, red, and a green one that expired an hour ago).
+ * Creates a fresh work directory under tests/e2e/work/ with keys, a trust list (an issuer and
+ * a pass issuer for PLACE), credentials (green, yellow, red, a green one that expired an hour
+ * ago, a revoked one, a paper code) and a pass for PLACE.
  *
  * @param {string} label names the work directory (e.g. the test file)
  * @returns the paths, plus `present()` and `render()` to make codes on demand
@@ -75,12 +78,20 @@ export async function makeFixture(label) {
   const rootKey = p('root.key');
   const issuerKey = p('issuer.key');
   const holderKey = p('holder.key');
+  const officeKey = p('office.key');
   const rootKeyId = (await runOk(['keygen', '--out', rootKey])).match(/key id ([0-9a-f]{16})/)[1];
   await runOk(['keygen', '--out', issuerKey]);
   await runOk(['keygen', '--out', holderKey]);
+  await runOk(['keygen', '--out', officeKey]);
 
   const trust = p('trust.txt');
-  await runOk(['trust-list', '--root-key', rootKey, '--issuer', `${ISSUER_NAME}=${issuerKey}.pub`, '--out', trust]);
+  await runOk([
+    'trust-list', '--root-key', rootKey, '--issuer', `${ISSUER_NAME}=${issuerKey}.pub`,
+    '--pass-issuer', `Community office=${officeKey}.pub=${PLACE}`, '--out', trust,
+  ]);
+  // A resident pass for PLACE, held by the holder key.
+  const pass = p('pass.hca');
+  await runOk(['pass', '--issuer-key', officeKey, '--holder', `${holderKey}.pub`, '--place', PLACE, '--out', pass]);
 
   const now = unixNow();
   const issue = (name, colour, extra = []) =>
@@ -112,6 +123,7 @@ export async function makeFixture(label) {
     revoked: p('revoked.cred'),
     green: await issue('green.cred', 'green'),
     red: await issue('red.cred', 'red'),
+    yellow: await issue('yellow.cred', 'yellow'),
     expired: await issue('expired.cred', 'green', [
       '--not-before', String(now - 7200), '--expires', String(now - 3600),
     ]),
@@ -133,6 +145,8 @@ export async function makeFixture(label) {
     holderKey,
     trust,
     credentials,
+    /** A resident pass for PLACE (`HCA1:` text file). */
+    pass,
     /** Path `name` inside the work directory. */
     file: p,
 
@@ -140,11 +154,12 @@ export async function makeFixture(label) {
      * Signs a presentation of credential `which` at `at` (default: now); writes
      * `<name>.txt` and `<name>.png`. Resolves to `{text, txt, png}`.
      */
-    async present(which, name = which, at = unixNow()) {
+    async present(which, name = which, at = unixNow(), { withPass = false } = {}) {
       const txt = p(`${name}.txt`);
       const png = p(`${name}.png`);
       const stdout = await runOk([
         'present', '--credential', credentials[which], '--holder-key', holderKey,
+        ...(withPass ? ['--pass', pass] : []),
         '--now', String(at), '--png', png, '--out', txt,
       ]);
       const text = (await readFile(txt, 'utf8')).trim();
