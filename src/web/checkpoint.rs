@@ -1,22 +1,19 @@
 //! The checkpoint page: the rear camera scans continuously; each QR code read is verified
 //! offline against the checkpoint's trust list and shown as a full-screen verdict.
 
-use super::camera::{self, CameraError, FrameGrabber};
+use super::scanner::Scanner;
 use super::{clock, store};
 use crate::demo::DemoWorld;
 use crate::{
-    decide, scan, verify_in, Claims, Colour, Context, Decision, ErrorClass, KeyId, Policy,
-    RevocationSet, Temperature, TrustList, TrustStore, VerifyError, VerifyOptions,
+    decide, verify_in, Claims, Colour, Context, Decision, ErrorClass, KeyId, Policy, RevocationSet,
+    Temperature, TrustList, TrustStore, VerifyError, VerifyOptions,
 };
 use ed25519_dalek::VerifyingKey;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// How often a frame is grabbed and decoded, in milliseconds.
-const SCAN_INTERVAL_MS: u64 = 150;
 /// How long a verdict stays before scanning resumes, in milliseconds.
 const VERDICT_MS: u64 = 4000;
 
@@ -142,10 +139,6 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let revocation_texts = StoredValue::new(applied);
     let demo = StoredValue::new(demo);
     let shown = RwSignal::new(None::<Shown>);
-    let camera_error = RwSignal::new(None::<CameraError>);
-    let camera_on = RwSignal::new(false);
-    let video_ref = NodeRef::<leptos::html::Video>::new();
-    let stream = StoredValue::new(None::<SendWrapper<web_sys::MediaStream>>);
 
     // Each verdict has a number, so the timer of an earlier (dismissed) verdict never
     // clears a later one.
@@ -186,56 +179,6 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             Duration::from_millis(VERDICT_MS),
         );
     };
-
-    let start_camera = move || {
-        camera_error.set(None);
-        let Some(video) = video_ref.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match camera::start(&video).await {
-                Ok(s) => {
-                    stream.set_value(Some(SendWrapper::new(s)));
-                    camera_on.set(true);
-                }
-                Err(e) => camera_error.set(Some(e)),
-            }
-        });
-    };
-
-    // Start once the <video> is in the DOM.
-    Effect::new(move |_| {
-        if video_ref.get().is_some() {
-            start_camera();
-        }
-    });
-
-    // The scan loop.
-    let grabber = StoredValue::new_local(FrameGrabber::new());
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if shown.get_untracked().is_some() || !camera_on.get_untracked() {
-                return;
-            }
-            let Some(video) = video_ref.get_untracked() else {
-                return;
-            };
-            let frame = grabber.with_value(|g| g.as_ref().and_then(|g| g.grab(&video)));
-            if let Some((luma, w, h)) = frame {
-                if let Ok(text) = scan::decode_luma(&luma, w, h) {
-                    show(&text);
-                }
-            }
-        },
-        Duration::from_millis(SCAN_INTERVAL_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    on_cleanup(move || {
-        if let Some(s) = stream.try_get_value().flatten() {
-            camera::stop(&s);
-        }
-    });
 
     let import_file = move |ev: leptos::ev::Event| {
         read_chosen_file(ev, problem, move |text| {
@@ -289,17 +232,9 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
 
     view! {
         <main class="checkpoint">
-            <section class="camera">
-                <video node_ref=video_ref class="viewfinder" autoplay=true muted=true playsinline=true aria-label="Camera"></video>
-                <div class="aim" aria-hidden="true"></div>
-                <p class="scan-hint">{move || if camera_on.get() { "Point the camera at the health code" } else { "Starting the camera…" }}</p>
-                {move || camera_error.get().map(|e| view! {
-                    <div class="camera-error" role="alert">
-                        <p>{e.to_string()}</p>
-                        <button on:click=move |_| start_camera()>"Retry"</button>
-                    </div>
-                })}
-            </section>
+            // Decoded in the scanner's worker; no frame is decoded while a verdict shows.
+            <Scanner on_text=Callback::new(move |text: String| show(&text))
+                paused=Signal::derive(move || shown.get().is_some())/>
             {move || problem.get().map(|p| view! { <p class="problem" role="alert">{p}</p> })}
             <section class="trust">
                 <h2>"Trusted issuers"</h2>
