@@ -7,8 +7,8 @@
 //
 // "Loaded first" is read from dist/index.html: the page itself, every script and stylesheet
 // it links, and the app's .js/.wasm that the boot script imports. The scanner is the three
-// files of the decoder worker (scanner-worker_loader.js, scanner-worker.js,
-// scanner-worker_bg.wasm), fetched only when a scanner is shown.
+// files of the decoder worker (scanner-worker-<hash>_loader.js, .js and _bg.wasm), fetched
+// only when a scanner is shown (and precached by the service worker in the background).
 
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +29,7 @@ for (const b of boot) {
   for (const m of text.matchAll(/['"]\/?([^'"]+\.(?:js|wasm))['"]/g)) if (files.includes(m[1])) imported.push(m[1]);
 }
 const first = ['index.html', ...new Set([...linked, ...imported])];
-const scanner = ['scanner-worker_loader.js', 'scanner-worker.js', 'scanner-worker_bg.wasm'].filter((f) => files.includes(f));
+const scanner = files.filter((f) => /^scanner-worker(-[0-9a-f]+)?(_loader\.js|\.js|_bg\.wasm)$/.test(f)).sort();
 
 async function table(title, list, goalKb) {
   let raw = 0;

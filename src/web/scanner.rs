@@ -20,9 +20,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, VisibilityState};
 
 /// How often the scanner looks for a frame to decode, in milliseconds. A frame is grabbed
-/// only when the worker is idle, so this bounds the wait between a code coming into view
-/// and its frame being grabbed.
-const SCAN_INTERVAL_MS: u64 = 40;
+/// only when the worker is idle and [`MIN_GRAB_GAP_MS`] has passed since the last grab.
+const SCAN_INTERVAL_MS: u64 = 15;
+/// Least time between two grabs, in milliseconds: one frame of a 30 fps camera, so no frame
+/// is decoded twice and the worker rests between frames.
+const MIN_GRAB_GAP_MS: f64 = 33.0;
 /// A worker that has not answered a frame for this long, in milliseconds, is replaced.
 const WORKER_TIMEOUT_MS: f64 = 3000.0;
 /// A text counts as still in view (not reported again) while it was read within this many
@@ -228,6 +230,7 @@ pub fn Scanner(
     // The frame loop: grab a frame whenever the worker is idle.
     let grabber = StoredValue::new_local(FrameGrabber::new());
     let bitmaps_failed = StoredValue::new(false);
+    let last_grab = StoredValue::new(f64::NEG_INFINITY);
     let tick = move || {
         if paused.get_untracked() || !camera_on.get_untracked() {
             return;
@@ -251,6 +254,10 @@ pub fn Scanner(
         if !idle {
             return; // one frame in flight; this one is dropped
         }
+        if now - last_grab.get_value() < MIN_GRAB_GAP_MS {
+            return;
+        }
+        last_grab.set_value(now);
         let Some((width, height)) = camera::frame_size(&video) else {
             return;
         };

@@ -11,8 +11,24 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// Where Trunk puts the worker's loader (`data-loader-shim` in `index.html`), relative to the
-/// page.
+/// page, before `scripts/postbuild.mjs` gives it a content-hashed name.
 pub const WORKER_URL: &str = "./scanner-worker_loader.js";
+
+/// The worker's loader: the `content` of `<meta name="healthcode-scanner-worker">`, which
+/// `scripts/postbuild.mjs` writes with the loader's hashed name (`./scanner-worker-<hash>_loader.js`);
+/// [`WORKER_URL`] if the page has no such tag (a build without the hook).
+pub fn worker_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=\"healthcode-scanner-worker\"]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|m| m.get_attribute("content"))
+        .filter(|url| url.starts_with("./scanner-worker") && url.ends_with("_loader.js"))
+        .unwrap_or_else(|| WORKER_URL.to_owned())
+}
 
 /// What the worker said.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +80,9 @@ pub struct DecoderWorker {
 }
 
 impl DecoderWorker {
-    /// Starts the worker at [`WORKER_URL`]; `on_event` gets everything it says.
+    /// Starts the worker at [`worker_url`]; `on_event` gets everything it says.
     pub fn start(on_event: impl Fn(WorkerEvent) + 'static) -> Result<DecoderWorker, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| describe(&e))?;
+        let worker = Worker::new(&worker_url()).map_err(|e| describe(&e))?;
         let inner = Rc::new(RefCell::new(Inner::default()));
         let on_event = Rc::new(on_event);
 
@@ -112,14 +128,11 @@ impl DecoderWorker {
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
             state.borrow_mut().in_flight = None;
             let message = ev.message();
-            tell_error(
-                &on_event,
-                if message.is_empty() {
-                    "the decoder could not be loaded".to_owned()
-                } else {
-                    message
-                },
-            );
+            on_event(WorkerEvent::Failed(if message.is_empty() {
+                "the decoder could not be loaded".to_owned()
+            } else {
+                message
+            }));
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
@@ -188,10 +201,6 @@ impl DecoderWorker {
             describe(&e)
         })
     }
-}
-
-fn tell_error(on_event: &Rc<impl Fn(WorkerEvent)>, message: String) {
-    on_event(WorkerEvent::Failed(message));
 }
 
 impl Drop for DecoderWorker {

@@ -4,9 +4,10 @@
 // - The build: the app's own wasm carries no decoder (no rxing in it), the worker's wasm
 //   does, and the service worker precaches the worker's three files (so scanning works
 //   offline).
-// - The resident page's first load fetches none of the worker's files.
-// - The checkpoint page constructs `new Worker('./scanner-worker_loader.js')`, fetches the
-//   worker's wasm, and admits a green code shown to the camera; every request goes to the
+// - The resident page itself fetches none of the worker's files (its service worker precaches
+//   them in the background).
+// - The checkpoint page constructs `new Worker('./scanner-worker-<hash>_loader.js')`, fetches
+//   the worker's wasm, and admits a green code shown to the camera; every request goes to the
 //   app's own origin and nothing is logged as an error.
 
 import assert from 'node:assert/strict';
@@ -21,7 +22,8 @@ import { serveStatic } from './server.mjs';
 import { pngToY4m } from './y4m.mjs';
 
 const TIMEOUT = 60_000;
-const WORKER_FILES = ['scanner-worker.js', 'scanner-worker_bg.wasm', 'scanner-worker_loader.js'];
+/** The worker's files, content-hashed by scripts/postbuild.mjs. */
+const WORKER_FILE = /^scanner-worker-[0-9a-f]{16}(\.js|_bg\.wasm|_loader\.js)$/;
 
 /** Fails unless every URL is the app's own origin (or an in-page data:/blob: URL). */
 function assertOwnOrigin(requests, origin) {
@@ -62,16 +64,20 @@ describe('the scanner decodes in a Web Worker', () => {
   });
 
   it('the app wasm has no decoder; the worker wasm has it; the service worker precaches the worker', async () => {
-    for (const f of WORKER_FILES) assert.ok(files.includes(f), `${f} in dist/ (have ${files.join(', ')})`);
+    const workerFiles = files.filter((f) => WORKER_FILE.test(f));
+    assert.equal(workerFiles.length, 3, `the worker's .js, _bg.wasm and _loader.js in dist/ (have ${files.join(', ')})`);
+    const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
+    const loader = workerFiles.find((f) => f.endsWith('_loader.js'));
+    assert.ok(html.includes(`<meta name="healthcode-scanner-worker" content="./${loader}"`), 'index.html names the loader');
     const appWasm = files.filter((f) => /^healthcode-app-.*_bg\.wasm$/.test(f));
     assert.equal(appWasm.length, 1, `one app wasm in dist/: ${files.join(', ')}`);
     const app = await readFile(path.join(DIST, appWasm[0]));
-    const worker = await readFile(path.join(DIST, 'scanner-worker_bg.wasm'));
+    const worker = await readFile(path.join(DIST, workerFiles.find((f) => f.endsWith('_bg.wasm'))));
     // rxing's source paths (in its panic locations) mark its code in a wasm file.
     assert.ok(worker.includes('rxing'), 'the worker wasm holds rxing');
     assert.ok(!app.includes('rxing'), 'the app wasm holds no rxing code');
     const sw = await readFile(path.join(DIST, 'sw.js'), 'utf8');
-    for (const f of WORKER_FILES) assert.ok(sw.includes(`"/${f}"`), `sw.js precaches /${f}`);
+    for (const f of workerFiles) assert.ok(sw.includes(`"/${f}"`), `sw.js precaches /${f}`);
   });
 
   it('the resident page loads none of the worker files', async (t) => {
@@ -81,12 +87,16 @@ describe('the scanner decodes in a Web Worker', () => {
     const browser = await launchWithCamera(blank, server.origin);
     try {
       const { page } = browser;
+      // The page's own requests; the service worker then precaches every file (the worker's
+      // too) in the background, which `browser.requests` also lists.
+      const pageRequests = [];
+      page.on('request', (r) => pageRequests.push(r.url()));
       await page.goto(`${server.url}#resident`, { waitUntil: 'load', timeout: TIMEOUT });
       await page.locator('[data-testid="code-card"]').first().waitFor({ timeout: TIMEOUT });
-      const loaded = browser.requests.filter((u) => u.includes('scanner-worker'));
+      const loaded = pageRequests.filter((u) => u.includes('scanner-worker'));
       assert.deepEqual(loaded, [], 'the resident page fetched worker files');
       assertOwnOrigin(browser.requests, server.origin);
-      t.diagnostic(`resident first load: ${browser.requests.map((u) => u.slice(server.origin.length)).join(' ')}`);
+      t.diagnostic(`resident first load: ${pageRequests.map((u) => u.slice(server.origin.length)).join(' ')}`);
     } finally {
       await browser.close();
     }
@@ -130,9 +140,11 @@ describe('the scanner decodes in a Web Worker', () => {
       assert.deepEqual(verdict, { code: 'C|GRN', decision: 'admit' });
 
       const started = await page.evaluate(() => window.__workersStarted);
-      assert.deepEqual(started, ['./scanner-worker_loader.js'], 'one decoder worker started');
+      assert.equal(started.length, 1, `one decoder worker started: ${started.join(', ')}`);
+      assert.match(started[0], /^\.\/scanner-worker-[0-9a-f]{16}_loader\.js$/);
       const wasm = browser.requests.filter((u) => /\.wasm$/.test(u)).map((u) => u.slice(server.origin.length));
-      assert.ok(wasm.includes('/scanner-worker_bg.wasm'), `the worker wasm was fetched (wasm: ${wasm.join(', ')})`);
+      const workerWasm = `/${started[0].slice(2).replace('_loader.js', '_bg.wasm')}`;
+      assert.ok(wasm.includes(workerWasm), `the worker wasm ${workerWasm} was fetched (wasm: ${wasm.join(', ')})`);
       assertOwnOrigin(browser.requests, server.origin);
       assert.deepEqual(await page.locator('[data-testid="decoder-problem"]').count(), 0, 'no decoder problem shown');
       assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
