@@ -4,6 +4,7 @@
 // test: it prints figures and fails only when it cannot measure.
 //
 //   node scripts/bench-latency.mjs [--scans 60] [--json out.json]
+//   node scripts/bench-latency.mjs --duration 40      (long tasks over a fixed scanning time)
 //
 // Needs the CLI (target/debug/healthcode or $HEALTHCODE_BIN) and the built app (dist/ or
 // $HEALTHCODE_DIST): `cargo build --bin healthcode && trunk build --release`.
@@ -37,6 +38,9 @@ import { lumaPlane } from '../tests/e2e/y4m.mjs';
 const { values: opts } = parseArgs({
   options: {
     scans: { type: 'string', default: '60' },
+    // Instead: scan for this many seconds and report long tasks and verdicts only (works on a
+    // build without the timings, e.g. the main-thread decoder before the worker).
+    duration: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -71,6 +75,22 @@ function instrument() {
     }).observe({ type: 'longtask', buffered: true });
   } catch (e) {
     window.__longTasks = null; // no Long Tasks API: reported as such
+  }
+  // Long animation frames (Chromium): which scripts ran in a frame over 50 ms.
+  window.__longFrames = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__longFrames.push({
+          start: e.startTime,
+          duration: e.duration,
+          blocking: e.blockingDuration,
+          scripts: e.scripts.map((s) => ({ invoker: s.invoker, source: s.sourceFunctionName, duration: s.duration })),
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch (e) {
+    window.__longFrames = null;
   }
   const watch = () =>
     new MutationObserver((records) => {
@@ -135,17 +155,23 @@ try {
   const runStart = await page.evaluate(() => {
     window.__healthcodeTimings.length = 0;
     if (window.__longTasks) window.__longTasks.length = 0;
+    if (window.__longFrames) window.__longFrames.length = 0;
     window.__verdictsAdded.length = 0;
     return performance.now();
   });
-  await page.waitForFunction(
-    (n) => window.__healthcodeTimings.filter((t) => t.emptyAt !== null).length >= n,
-    WANTED,
-    { timeout: 10 * TIMEOUT, polling: 250 },
-  );
+  if (opts.duration) {
+    await page.waitForTimeout(Number(opts.duration) * 1000); // a fixed run length is the point here
+  } else {
+    await page.waitForFunction(
+      (n) => window.__healthcodeTimings.filter((t) => t.emptyAt !== null).length >= n,
+      WANTED,
+      { timeout: 10 * TIMEOUT, polling: 250 },
+    );
+  }
   const result = await page.evaluate(() => ({
     timings: window.__healthcodeTimings,
     longTasks: window.__longTasks,
+    longFrames: window.__longFrames,
     verdicts: window.__verdictsAdded,
     now: performance.now(),
   }));
@@ -153,6 +179,7 @@ try {
   await page.screenshot({ path: path.join('tests', 'e2e', 'artifacts', 'latency-last.png') });
 
   const fresh = result.timings.filter((t) => t.emptyAt !== null);
+  if (!fresh.length && !opts.duration) throw new Error('no scan was timed');
   const fromGrab = stats(fresh.map((t) => t.paintedAt - t.grabbedAt));
   const fromBlank = stats(fresh.map((t) => t.paintedAt - t.emptyAt));
   const sampling = stats(fresh.map((t) => t.grabbedAt - t.emptyAt));
@@ -181,11 +208,24 @@ try {
       startupLongTasks === null ? '—' : `${startupLongTasks.length}${startupLongTasks.length ? ` (longest ${ms(Math.max(...startupLongTasks.map((l) => l.duration)))})` : ''}`,
     ],
   ];
+  // Script time inside long animation frames, by what invoked it.
+  const byInvoker = {};
+  for (const f of result.longFrames ?? []) {
+    for (const sc of f.scripts) {
+      const k = `${sc.invoker}${sc.source ? ` (${sc.source})` : ''}`;
+      byInvoker[k] = (byInvoker[k] ?? 0) + sc.duration;
+    }
+  }
+  const topInvokers = Object.entries(byInvoker).sort((a, b) => b[1] - a[1]).slice(0, 4);
+  rows.push([
+    'script time in long animation frames, by invoker (top 4)',
+    result.longFrames === null ? 'LoAF API missing' : topInvokers.map(([k, v]) => `${k}: ${v.toFixed(0)} ms`).join('; ') || 'none',
+  ]);
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`Scan-to-verdict latency, ${new Date().toISOString()}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), headless Chromium, fake camera 640x480 @ 30 fps`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
   if (opts.json) {
-    await writeFile(opts.json, JSON.stringify({ fromGrab, fromBlank, sampling, decode, codes, longTasks, startupLongTasks, fresh }, null, 2));
+    await writeFile(opts.json, JSON.stringify({ fromGrab, fromBlank, sampling, decode, codes, longTasks, longFrames: result.longFrames, startupLongTasks, fresh }, null, 2));
   }
   if (browser.pageErrors.length) console.log(`page errors: ${browser.pageErrors.join(' | ')}`);
 } finally {

@@ -79,7 +79,11 @@ pub fn Scanner(
     // When the previous frame was grabbed, if it had no code (for the latency benchmark).
     let previous_empty = StoredValue::new(None::<f64>);
 
+    // Each start has a number; a camera that finishes starting after a later start (or a
+    // stop) is turned off again, so two quick starts never leave a camera on.
+    let start_no = StoredValue::new(0u32);
     let stop_camera = move || {
+        start_no.update_value(|n| *n = n.wrapping_add(1));
         if let Some(Some(s)) = stream.try_update_value(|s| s.take()) {
             camera::stop(&s);
         }
@@ -95,21 +99,41 @@ pub fn Scanner(
         let Some(video) = video_ref.get_untracked() else {
             return;
         };
+        start_no.update_value(|n| *n = n.wrapping_add(1));
+        let mine = start_no.get_value();
         leptos::task::spawn_local(async move {
             match camera::start(&video, wanted.as_deref()).await {
                 Ok(s) => {
-                    let track = camera::video_track(&s);
-                    // The component may have gone while the camera was starting.
-                    if stream
-                        .try_update_value(|slot| *slot = Some(SendWrapper::new(s.clone())))
-                        .is_none()
-                    {
+                    // A later start (or the component's removal, or the page being hidden)
+                    // came while this camera was starting: this one must not stay on.
+                    let current = move || start_no.try_get_value() == Some(mine);
+                    if !current() {
                         camera::stop(&s);
                         return;
                     }
-                    device.set_value(track.as_ref().and_then(camera::device_id));
-                    torch_available.set(track.as_ref().is_some_and(camera::has_torch));
-                    camera_on.set(true);
+                    if video.src_object().as_ref() != Some(&s) {
+                        video.set_src_object(Some(&s));
+                        if let Ok(play) = video.play() {
+                            let _ = JsFuture::from(play).await;
+                        }
+                        if !current() {
+                            camera::stop(&s);
+                            return;
+                        }
+                    }
+                    let track = camera::video_track(&s);
+                    if let Some(Some(old)) =
+                        // `Clone::clone`, not `MediaStream.clone()` (a second capture that
+                        // stopping this one would leave running).
+                        stream.try_update_value(|slot| {
+                            slot.replace(SendWrapper::new(<MediaStream as Clone>::clone(&s)))
+                        })
+                    {
+                        camera::stop(&old);
+                    }
+                    device.try_set_value(track.as_ref().and_then(camera::device_id));
+                    let _ = torch_available.try_set(track.as_ref().is_some_and(camera::has_torch));
+                    let _ = camera_on.try_set(true);
                     match camera::cameras().await {
                         Ok(list) => {
                             let _ = cameras.try_set(list);
@@ -322,7 +346,8 @@ pub fn Scanner(
             .and_then(|w| w.document())
             .is_some_and(|d| d.visibility_state() == VisibilityState::Hidden);
         if hidden {
-            if camera_on.get_untracked() {
+            // Also while a camera is starting (it is then turned off as it arrives).
+            if camera_error.get_untracked().is_none() {
                 stopped_while_hidden.set_value(true);
                 stop_camera();
             }
@@ -332,6 +357,7 @@ pub fn Scanner(
         }
     });
     on_cleanup(move || {
+        start_no.try_update_value(|n| *n = n.wrapping_add(1));
         visibility.remove();
         if let Some(Some(s)) = stream.try_update_value(|s| s.take()) {
             camera::stop(&s);

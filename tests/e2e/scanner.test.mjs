@@ -12,11 +12,14 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { launchWithCamera } from './browser.mjs';
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, PHONE, chromiumArgs, launchWithCamera } from './browser.mjs';
 import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture } from './cli.mjs';
 import { serveStatic } from './server.mjs';
 import { pngToY4m } from './y4m.mjs';
@@ -99,6 +102,80 @@ describe('the scanner decodes in a Web Worker', () => {
       t.diagnostic(`resident first load: ${pageRequests.map((u) => u.slice(server.origin.length)).join(' ')}`);
     } finally {
       await browser.close();
+    }
+  });
+
+  it('two cameras: switch cycles to the other; hiding the page stops the camera, showing restarts it; leaving the page stops it', async () => {
+    // Chromium's fake device with two cameras (a file-fed fake camera is always just one).
+    const args = chromiumArgs('unused.y4m')
+      .filter((a) => !a.startsWith('--use-file-for-fake-video-capture'))
+      .map((a) => (a === '--use-fake-device-for-media-stream' ? '--use-fake-device-for-media-stream=device-count=2' : a));
+    const profile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-profile-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args, viewport: PHONE, locale: 'en-US' });
+    try {
+      await context.grantPermissions(['camera'], { origin: server.origin });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      const track = () =>
+        page.evaluate(() => {
+          const t = document.querySelector('[data-testid="scanner"] video')?.srcObject?.getVideoTracks()[0];
+          return t ? { id: t.getSettings().deviceId, state: t.readyState } : null;
+        });
+      const liveOtherThan = (id) =>
+        page.waitForFunction(
+          (before) => {
+            const t = document.querySelector('[data-testid="scanner"] video')?.srcObject?.getVideoTracks()[0];
+            return t && t.readyState === 'live' && t.getSettings().deviceId !== before;
+          },
+          id,
+          { timeout: TIMEOUT, polling: 100 },
+        );
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.locator('[data-testid="switch-camera"]').waitFor({ timeout: TIMEOUT });
+      await liveOtherThan(null);
+      const first = await track();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'scanner-two-cameras.png') });
+      await page.locator('[data-testid="switch-camera"]').click();
+      await liveOtherThan(first.id);
+      const second = await track();
+      assert.notEqual(second.id, first.id, 'switch camera opened the other camera');
+      await page.locator('[data-testid="switch-camera"]').click();
+      await liveOtherThan(second.id);
+      assert.equal((await track()).id, first.id, 'switching again cycles back to the first camera');
+
+      // Hidden (the visibilitychange the browser fires when the tab goes to the background).
+      const setVisibility = (state) =>
+        page.evaluate((s) => {
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+          document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+        }, state);
+      await page.evaluate(() => {
+        window.__track = document.querySelector('[data-testid="scanner"] video').srcObject.getVideoTracks()[0];
+      });
+      await setVisibility('hidden');
+      await page.waitForFunction(() => window.__track.readyState === 'ended', null, { timeout: TIMEOUT, polling: 100 });
+      await setVisibility('visible');
+      await page.waitForFunction(
+        () => {
+          const t = document.querySelector('[data-testid="scanner"] video')?.srcObject?.getVideoTracks()[0];
+          return t && t !== window.__track && t.readyState === 'live';
+        },
+        null,
+        { timeout: TIMEOUT, polling: 100 },
+      );
+      assert.equal((await track()).id, first.id, 'the same camera is restarted');
+
+      // Leaving the page removes the scanner: its camera stops.
+      await page.evaluate(() => {
+        window.__track = document.querySelector('[data-testid="scanner"] video').srcObject.getVideoTracks()[0];
+        location.hash = '#resident';
+      });
+      await page.waitForFunction(() => window.__track.readyState === 'ended', null, { timeout: TIMEOUT, polling: 100 });
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
     }
   });
 
