@@ -5,8 +5,10 @@
 //
 //   node scripts/wasm-sizes.mjs <file.wasm> [top]
 //
-// Crate = first path segment of the (legacy `_ZN…` or v0 `_R…`) mangled Rust name; other
-// names are grouped as they are. Sizes are raw (before gzip and before wasm-opt).
+// Crate = first path segment of the (legacy `_ZN…` or v0 `_R…`) mangled Rust name, `<crate>`
+// for a trait impl on that crate's type; other names are grouped as they are. Approximate:
+// code inlined into a function counts for that function's crate, and generic code for the
+// crate that defines it (`core`, `alloc`). Sizes are raw (before gzip and wasm-opt).
 
 import { readFile } from 'node:fs/promises';
 
@@ -86,9 +88,10 @@ const crateOf = (name) => {
   if (m) {
     const len = Number(m[1]);
     let crate = m[2].slice(0, len);
-    if (crate.startsWith('_$LT$')) {
-      const inner = name.match(/_\$LT\$([a-z_][a-z0-9_]*)\.\.|_\$LT\$([a-z_][a-z0-9_]*)::/);
-      crate = `<${inner?.[1] ?? inner?.[2] ?? '?'}>`;
+    if (crate === '_' || crate.startsWith('_$')) {
+      // `<T as Trait>::f`: the crate of the type T.
+      const inner = name.match(/\$LT\$(?:\$RF\$)?(?:mut\$u20\$)?([a-z_][a-z0-9_]*)\.\./);
+      crate = `<${inner?.[1] ?? '?'}>`;
     }
     return crate;
   }
