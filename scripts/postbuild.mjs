@@ -1,11 +1,12 @@
 // Trunk post-build hook (Trunk.toml [[hooks]]), run in the staging directory Trunk names in
 // TRUNK_STAGING_DIR:
+//  0. gives the scanner worker's files content-hashed names and names its loader in a <meta>;
 //  1. moves Trunk's inline start-up <script type="module"> into boot-<hash>.js, so the page's
 //     Content-Security-Policy can forbid inline script;
 //  2. draws the app icons (192, 512 and a maskable 512) with pngjs;
 //  3. fills sw.js's precache list and version with every file of the build.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 
@@ -17,9 +18,37 @@ if (!staging) {
 
 const sha = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
-// 1. The inline script.
+// 0. The scanner's decoder worker (index.html's `data-type="worker"` rust link): Trunk names
+// its files after the binary, without a hash. Give them content hashes (so no cache ever
+// pairs an old .wasm with new glue), write the loader under a hashed name too, and tell the
+// page where it is in <meta name="healthcode-scanner-worker"> (read by src/web/worker.rs).
 const indexPath = path.join(staging, 'index.html');
 let html = await readFile(indexPath, 'utf8');
+{
+  const names = ['scanner-worker.js', 'scanner-worker_bg.wasm', 'scanner-worker_loader.js'];
+  const present = await Promise.all(names.map((n) => readFile(path.join(staging, n)).catch(() => null)));
+  if (present.some((d) => d === null)) {
+    console.error(`postbuild: scanner worker files missing (have ${names.filter((_, i) => present[i]).join(', ') || 'none'})`);
+    process.exit(2);
+  }
+  const [glue, wasm] = present;
+  const h = createHash('sha256').update(glue).update(wasm).digest('hex').slice(0, 16);
+  const base = `scanner-worker-${h}`;
+  await writeFile(path.join(staging, `${base}.js`), glue);
+  await writeFile(path.join(staging, `${base}_bg.wasm`), wasm);
+  await writeFile(
+    path.join(staging, `${base}_loader.js`),
+    `importScripts("./${base}.js");wasm_bindgen("./${base}_bg.wasm");\n`,
+  );
+  for (const n of names) await rm(path.join(staging, n));
+  if (!html.includes('</head>')) {
+    console.error('postbuild: index.html has no </head>');
+    process.exit(2);
+  }
+  html = html.replace('</head>', `<meta name="healthcode-scanner-worker" content="./${base}_loader.js" />\n</head>`);
+}
+
+// 1. The inline script.
 const inline = /<script type="module">([\s\S]*?)<\/script>/;
 const found = html.match(inline);
 if (!found) {
@@ -112,4 +141,4 @@ const sw = (await readFile(swPath, 'utf8'))
   .replace("'__HEALTHCODE_VERSION__'", JSON.stringify(version.digest('hex').slice(0, 16)))
   .replace('__HEALTHCODE_PRECACHE__', JSON.stringify(precache));
 await writeFile(swPath, sw);
-console.log(`postbuild: ${bootName}, 3 icons, sw.js precaching ${precache.length} files`);
+console.log(`postbuild: scanner worker hashed, ${bootName}, 3 icons, sw.js precaching ${precache.length} files`);

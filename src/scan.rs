@@ -25,9 +25,9 @@ pub enum ScanError {
 /// Grey value of each RGBA pixel (ITU-R BT.601 weights, integer arithmetic):
 /// `(77 R + 150 G + 29 B) >> 8`. A trailing partial pixel is ignored.
 pub fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
-    rgba.chunks_exact(4)
-        .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8)
-        .collect()
+    let mut luma = Vec::with_capacity(rgba.len() / 4);
+    rgba_to_luma_into(rgba, &mut luma);
+    luma
 }
 
 /// Reads one QR code from a grey frame; returns its text.
@@ -56,6 +56,21 @@ pub fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
 /// every 150 ms): `PureBarcode`, third and quarter size, half size with the global binarizer,
 /// 2x upscaling, a 3x3 blur, morphological closing, and `rxing`'s `FilteredImageReader`.
 pub fn decode_luma(luma: &[u8], width: u32, height: u32) -> Result<String, ScanError> {
+    decode_luma_within(luma, width, height, || false)
+}
+
+/// [`decode_luma`] with a time bound: `out_of_time` is asked before each pass after the
+/// first, and when it answers `true` the remaining passes are skipped and the frame counts as
+/// [`ScanError::NotFound`]. The first pass always runs (it reads almost every readable
+/// frame), so a frame costs at most one pass more than its budget. The caller measures the
+/// time (the core has no clock); the scanner's Web Worker (`src/bin/scanner_worker.rs`) uses
+/// it so that no frame can hold the worker for long.
+pub fn decode_luma_within(
+    luma: &[u8],
+    width: u32,
+    height: u32,
+    mut out_of_time: impl FnMut() -> bool,
+) -> Result<String, ScanError> {
     if width == 0 || height == 0 || luma.len() as u64 != width as u64 * height as u64 {
         return Err(ScanError::BadFrame);
     }
@@ -80,11 +95,22 @@ pub fn decode_luma(luma: &[u8], width: u32, height: u32) -> Result<String, ScanE
             &hints,
         )
     };
+    let mut later = |pass: &dyn Fn() -> Option<String>| if out_of_time() { None } else { pass() };
     as_is()
-        .or_else(half)
-        .or_else(global)
-        .or_else(inverted)
+        .or_else(|| later(&half))
+        .or_else(|| later(&global))
+        .or_else(|| later(&inverted))
         .ok_or(ScanError::NotFound)
+}
+
+/// [`rgba_to_luma`] into a reused buffer: `luma` is cleared and filled with one grey byte per
+/// whole RGBA pixel of `rgba`.
+pub fn rgba_to_luma_into(rgba: &[u8], luma: &mut Vec<u8>) {
+    luma.clear();
+    luma.extend(
+        rgba.chunks_exact(4)
+            .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8),
+    );
 }
 
 /// A borrowing `rxing` source; `None` if the sizes do not match (checked before, so never).
@@ -178,6 +204,33 @@ mod tests {
             decode_luma(&[255; 64 * 64], 64, 64),
             Err(ScanError::NotFound)
         );
+    }
+
+    #[test]
+    fn a_spent_time_budget_skips_the_later_passes_only() {
+        let text = "HCP1:BUDGET";
+        let (luma, side) = frame(text, 4, 30);
+        // The first pass reads a clean frame even with no time left.
+        assert_eq!(
+            decode_luma_within(&luma, side, side, || true),
+            Ok(text.to_string())
+        );
+        // A light-on-dark code needs the fourth pass: asked three times, then skipped.
+        let inverted: Vec<u8> = luma.iter().map(|&v| 255 - v).collect();
+        let mut asked = 0;
+        let result = decode_luma_within(&inverted, side, side, || {
+            asked += 1;
+            asked > 2
+        });
+        assert_eq!(result, Err(ScanError::NotFound));
+        assert_eq!(asked, 3);
+    }
+
+    #[test]
+    fn rgba_into_reuses_the_buffer() {
+        let mut luma = vec![9; 10];
+        rgba_to_luma_into(&[255, 255, 255, 255, 255, 0, 0, 255, 1], &mut luma);
+        assert_eq!(luma, vec![255, 76]);
     }
 
     #[test]

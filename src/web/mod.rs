@@ -14,6 +14,7 @@ mod resident;
 mod scanner;
 mod store;
 mod wakelock;
+mod worker;
 
 use crate::tr;
 use crate::wallet::parse_import_fragment;

@@ -21,28 +21,23 @@ mod log_screen;
 mod logstore;
 mod verdict;
 
-use super::camera::{self, CameraError, FrameGrabber};
-use super::scanner::camera_error_words;
 use super::{clock, store};
 use crate::codec::{peek_kind, MessageKind};
 use crate::demo::DemoWorld;
 use crate::log::{verify_chain, Entry, Log, Outcome, Scan};
 use crate::replay::{presentation_digest, ReplayGuard};
 use crate::settings::{clock_warnings, list_age_warnings, Banner, CheckpointSettings};
-use crate::{scan, tr, Colour, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
+use crate::{tr, Colour, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use logstore::LogStore;
-use send_wrapper::SendWrapper;
 use std::rc::Rc;
 use std::time::Duration;
 use verdict::{Shown, VerdictView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// How often a frame is grabbed and decoded, in milliseconds.
-const SCAN_INTERVAL_MS: u64 = 150;
 /// How long a verdict stays before scanning resumes, in milliseconds.
 const VERDICT_MS: u64 = 4000;
 /// After a list shown to the camera was refused, how long before it is read again, ms.
@@ -90,12 +85,6 @@ enum Tab {
     Log,
     Index,
     Settings,
-}
-
-thread_local! {
-    /// `performance.now()` when the frame whose code is being handled was grabbed (0 for
-    /// typed text): the start of the scan-to-verdict time shown on the verdict.
-    static FRAME_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
 fn perf_now() -> f64 {
@@ -332,8 +321,8 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         );
     };
     let handle_text = move |text: String| {
-        let started = FRAME_AT.with(|f| f.get());
-        let started = if started > 0.0 { started } else { perf_now() };
+        // From the decoded text to the verdict (the scanner's worker times the frame).
+        let started = perf_now();
         if busy.get_untracked() || shown.with_untracked(Option::is_some) {
             return;
         }
@@ -541,7 +530,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             {move || notice.get().map(|p| view! { <p class="notice done" role="status" data-testid="notice">{p}</p> })}
             {move || match tab.get() {
                 Tab::Scan => view! {
-                    <CameraScanner on_text=on_text paused=paused/>
+                    <super::scanner::Scanner on_text=on_text paused=paused/>
                     <keypad::Keypad text=temperature_text required=Signal::derive(move || settings.with(|s| s.temperature_required))/>
                     <section class="trust">
                         <h2>{move || tr!(lang.get(), "cp.l.title")}</h2>
@@ -731,87 +720,6 @@ fn days_text(secs: u64) -> String {
     let days = secs as f64 / 86_400.0;
     let text = format!("{days:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// A viewfinder that scans QR codes with the rear camera; `on_text` gets each decoded text,
-/// the same text not again while it stays in view, and again after `paused` goes back to
-/// false. (The interface of the shared `Scanner` component, kept here until it lands.)
-#[component]
-fn CameraScanner(on_text: Callback<String>, paused: Signal<bool>) -> impl IntoView {
-    let lang = super::i18n::settings().lang;
-    let camera_error = RwSignal::new(None::<CameraError>);
-    let camera_on = RwSignal::new(false);
-    let video_ref = NodeRef::<leptos::html::Video>::new();
-    let stream = StoredValue::new(None::<SendWrapper<web_sys::MediaStream>>);
-    let last = StoredValue::new(String::new());
-    let start_camera = move || {
-        camera_error.set(None);
-        let Some(video) = video_ref.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match camera::start(&video).await {
-                Ok(s) => {
-                    stream.set_value(Some(SendWrapper::new(s)));
-                    camera_on.set(true);
-                }
-                Err(e) => camera_error.set(Some(e)),
-            }
-        });
-    };
-    Effect::new(move |_| {
-        if video_ref.get().is_some() {
-            start_camera();
-        }
-    });
-    let grabber = StoredValue::new_local(FrameGrabber::new());
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if paused.get_untracked() {
-                last.set_value(String::new());
-                return;
-            }
-            if !camera_on.get_untracked() {
-                return;
-            }
-            let Some(video) = video_ref.get_untracked() else {
-                return;
-            };
-            let grabbed_at = perf_now();
-            let frame = grabber.with_value(|g| g.as_ref().and_then(|g| g.grab(&video)));
-            if let Some((luma, w, h)) = frame {
-                if let Ok(text) = scan::decode_luma(&luma, w, h) {
-                    if last.with_value(|l| *l != text) {
-                        last.set_value(text.clone());
-                        FRAME_AT.with(|f| f.set(grabbed_at));
-                        on_text.run(text);
-                        FRAME_AT.with(|f| f.set(0.0));
-                    }
-                }
-            }
-        },
-        Duration::from_millis(SCAN_INTERVAL_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    on_cleanup(move || {
-        if let Some(s) = stream.try_get_value().flatten() {
-            camera::stop(&s);
-        }
-    });
-    view! {
-        <section class="camera">
-            <video node_ref=video_ref class="viewfinder" autoplay=true muted=true playsinline=true aria-label=move || tr!(lang.get(), "cp.cam.label")></video>
-            <div class="aim" aria-hidden="true"></div>
-            <p class="scan-hint">{move || if camera_on.get() { tr!(lang.get(), "cp.cam.point") } else { tr!(lang.get(), "cp.cam.starting") }}</p>
-            {move || camera_error.get().map(|e| view! {
-                <div class="camera-error" role="alert">
-                    <p>{camera_error_words(&e, lang.get())}</p>
-                    <button on:click=move |_| start_camera()>{move || tr!(lang.get(), "camera.retry")}</button>
-                </div>
-            })}
-        </section>
-    }
 }
 
 fn current_hash() -> String {
