@@ -79,8 +79,10 @@ fn App() -> impl IntoView {
         if let Some(text) = take_import() {
             import.set(Some(text));
         }
-        let next = Route::from_hash(&current_hash());
-        if route.get_untracked() != next {
+        // A checkpoint list link (`#checkpoint/import=…`) is read when the page mounts.
+        let hash = current_hash();
+        let next = Route::from_hash(&hash);
+        if route.get_untracked() != next || hash.starts_with("#checkpoint/import=") {
             route.set(next);
         }
     });
