@@ -95,6 +95,59 @@ impl Desk {
     }
 }
 
+/// What the officer filled in; [`Desk::issue`] turns it into a credential.
+struct Filled {
+    holder: Holder,
+    masked_name: String,
+    id_last4: String,
+    colour: Colour,
+    suggested: Colour,
+    reason: String,
+}
+
+impl Desk {
+    /// Issues what was filled in (an override needs a reason), saves the registry, and shows
+    /// the credential in `issued` or the problem in `problem`.
+    fn issue(
+        &self,
+        lang: Lang,
+        filled: Filled,
+        problem: RwSignal<Option<String>>,
+        issued: RwSignal<Option<String>>,
+    ) {
+        let override_reason =
+            (filled.colour != filled.suggested).then(|| filled.reason.trim().to_owned());
+        if override_reason.as_deref() == Some("") {
+            problem.set(Some(registry_error(lang, &RegistryError::NoReason)));
+            return;
+        }
+        let id = match random_id() {
+            Ok(id) => id,
+            Err(e) => return problem.set(Some(e)),
+        };
+        let order = Order {
+            holder: filled.holder,
+            masked_name: filled.masked_name,
+            id_last4: filled.id_last4.trim().to_uppercase(),
+            colour: filled.colour,
+            override_reason,
+            region: crate::demo::DEMO_REGION,
+        };
+        let mut result = Err(RegistryError::Unknown);
+        let key = self.signing_key();
+        self.registry
+            .update(|r| result = r.issue(order, id, &key, clock::now_secs()));
+        match result {
+            Ok(c) => {
+                problem.set(None);
+                self.save(lang);
+                issued.set(Some(c.to_qr_text()));
+            }
+            Err(e) => problem.set(Some(registry_error(lang, &e))),
+        }
+    }
+}
+
 /// A credential just issued: its QR for the resident's phone, and its import link.
 #[component]
 fn Issued(text: String) -> impl IntoView {
@@ -297,35 +350,19 @@ fn RequestReview(
     let issue = move |_| {
         let l = lang.get_untracked();
         let colour = chosen.get_untracked();
-        let override_reason =
-            (colour != suggestion.colour).then(|| reason.get_untracked().trim().to_owned());
-        if override_reason.as_deref() == Some("") {
-            problem.set(Some(registry_error(l, &RegistryError::NoReason)));
-            return;
-        }
-        let id = match random_id() {
-            Ok(id) => id,
-            Err(e) => return problem.set(Some(e)),
-        };
-        let order = Order {
-            holder: Holder::Device(holder),
-            masked_name: masked_for_issue.clone(),
-            id_last4: last4.get_untracked().trim().to_uppercase(),
-            colour,
-            override_reason,
-            region: crate::demo::DEMO_REGION,
-        };
-        let mut result = Err(RegistryError::Unknown);
-        desk.registry
-            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
-        match result {
-            Ok(c) => {
-                problem.set(None);
-                desk.save(l);
-                issued.set(Some(c.to_qr_text()));
-            }
-            Err(e) => problem.set(Some(registry_error(l, &e))),
-        }
+        desk.issue(
+            l,
+            Filled {
+                holder: Holder::Device(holder),
+                masked_name: masked_for_issue.clone(),
+                id_last4: last4.get_untracked(),
+                colour,
+                suggested: suggestion.colour,
+                reason: reason.get_untracked(),
+            },
+            problem,
+            issued,
+        );
     };
     view! {
         <section class="review" data-testid="review">
@@ -400,37 +437,19 @@ fn PaperTab(desk: Desk) -> impl IntoView {
             problem.set(Some(tr!(l, "wallet.name")));
             return;
         };
-        let suggested = suggestion.get_untracked().colour;
-        let colour = chosen.get_untracked();
-        let override_reason =
-            (colour != suggested).then(|| reason.get_untracked().trim().to_owned());
-        if override_reason.as_deref() == Some("") {
-            problem.set(Some(registry_error(l, &RegistryError::NoReason)));
-            return;
-        }
-        let id = match random_id() {
-            Ok(id) => id,
-            Err(e) => return problem.set(Some(e)),
-        };
-        let order = Order {
-            holder: Holder::Paper,
-            masked_name: masked,
-            id_last4: last4.get_untracked().trim().to_uppercase(),
-            colour,
-            override_reason,
-            region: crate::demo::DEMO_REGION,
-        };
-        let mut result = Err(RegistryError::Unknown);
-        desk.registry
-            .update(|r| result = r.issue(order, id, &desk.signing_key(), clock::now_secs()));
-        match result {
-            Ok(c) => {
-                problem.set(None);
-                desk.save(l);
-                issued.set(Some(c.to_qr_text()));
-            }
-            Err(e) => problem.set(Some(registry_error(l, &e))),
-        }
+        desk.issue(
+            l,
+            Filled {
+                holder: Holder::Paper,
+                masked_name: masked,
+                id_last4: last4.get_untracked(),
+                colour: chosen.get_untracked(),
+                suggested: suggestion.get_untracked().colour,
+                reason: reason.get_untracked(),
+            },
+            problem,
+            issued,
+        );
     };
     view! {
         <section class="desk-paper">
