@@ -6,6 +6,7 @@ mod camera;
 mod checkpoint;
 mod clock;
 mod desk;
+mod file_input;
 pub mod i18n;
 mod paper;
 mod picture;

@@ -15,8 +15,6 @@ use ed25519_dalek::SigningKey;
 use i18n::Lang;
 use leptos::prelude::*;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// Icon for a colour (status is never shown by colour alone).
 fn icon(colour: Colour) -> &'static str {
@@ -342,20 +340,8 @@ fn Pending(person: crate::wallet::Person, receive: Callback<String>) -> impl Int
     let pasted = RwSignal::new(String::new());
     let name = person.name.clone();
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text()).await.map(|v| v.as_string()) {
-                Ok(Some(text)) => receive.run(text),
-                _ => receive.run(String::new()),
-            }
-        });
+        // An unreadable file is refused like any text that is not a code.
+        super::file_input::read_first_file(&ev, move |text| receive.run(text.unwrap_or_default()));
     };
     view! {
         <section class="pending" data-testid="pending">

@@ -35,8 +35,6 @@ use logstore::LogStore;
 use std::rc::Rc;
 use std::time::Duration;
 use verdict::{Shown, VerdictView};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// How long a verdict stays before scanning resumes, in milliseconds.
 const VERDICT_MS: u64 = 4000;
@@ -829,19 +827,9 @@ fn read_chosen_file(
     then: impl FnOnce(String) + 'static,
 ) {
     let lang = super::i18n::settings().lang;
-    let Some(file) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|input| input.files())
-        .and_then(|files| files.get(0))
-    else {
-        return;
-    };
-    leptos::task::spawn_local(async move {
-        match JsFuture::from(file.text()).await.map(|v| v.as_string()) {
-            Ok(Some(text)) => then(text),
-            _ => problem.set(Some(tr!(lang.get_untracked(), "cp.l.read_failed"))),
-        }
+    super::file_input::read_first_file(&ev, move |text| match text {
+        Some(text) => then(text),
+        None => problem.set(Some(tr!(lang.get_untracked(), "cp.l.read_failed"))),
     });
 }
 
