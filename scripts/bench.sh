@@ -76,9 +76,9 @@ benches=(core issue)
 for b in "${benches[@]}"; do
   if cargo bench --bench "$b" -- --quick >"$out/bench-$b.txt" 2>"$out/bench-$b.err"; then
     while IFS= read -r line; do rows+=("$line"); done < <(awk -v b="$b" '
-      /time:/ { name = prev; if ($1 != "time:") name = $1; sub(/ +time:.*/, "", name);
+      /time:/ { name = ($1 == "time:") ? prev : $0; sub(/ +time:.*/, "", name);
                 match($0, /\[.*\]/); t = substr($0, RSTART + 1, RLENGTH - 2); split(t, a, " ");
-                printf "| cargo bench --bench %s: %s | %s %s | criterion --quick, middle of 3 |\n", b, name, a[3], a[4] }
+                printf "| cargo bench --bench %s: %s | %s %s | criterion --quick estimate |\n", b, name, a[3], a[4] }
       { if ($0 !~ /^ /) prev = $0 }' "$out/bench-$b.txt")
   else
     failed=1; row "cargo bench --bench $b" "FAILED" "see $out/bench-$b.err"
