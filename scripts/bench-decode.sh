@@ -24,4 +24,4 @@ for a in "$@"; do
   prev="$a"
 done
 cargo build --release --example decode_rate
-exec target/release/examples/decode_rate "${args[@]}"
+exec "${CARGO_TARGET_DIR:-target}/release/examples/decode_rate" "${args[@]}"
