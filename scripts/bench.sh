@@ -10,7 +10,7 @@
 # 3. frame time in headless Chromium, ours (wasm) vs zxing-wasm vs jsQR (tests/bench/);
 # 4. cargo bench --bench core and --bench issue (criterion --quick), summarised;
 # 5. scan-to-verdict latency and bundle sizes, if their scripts are in the tree
-#    (scripts/bench-latency.mjs, scripts/size.mjs); skipped when missing.
+#    (scripts/bench-latency.mjs, scripts/bundle-size.mjs); skipped when missing.
 # Full outputs go to $BENCH_OUT (default target/bench-out/). A failing step is reported in the
 # table and the others still run; the exit status is non-zero if any step failed.
 set -uo pipefail
@@ -86,7 +86,7 @@ for b in "${benches[@]}"; do
 done
 
 step "latency and bundle size (other scripts, if present)"
-for s in scripts/bench-latency.mjs scripts/size.mjs; do
+for s in scripts/bench-latency.mjs scripts/bundle-size.mjs; do
   if [[ -f "$s" ]]; then
     if node "$s" >"$out/$(basename "$s").txt" 2>"$out/$(basename "$s").err"; then
       row "$s" "$(tail -n 5 "$out/$(basename "$s").txt" | tr '\n' ';' | sed 's/|/\\|/g')" "full output: $out/$(basename "$s").txt"
