@@ -1,8 +1,10 @@
 // Trunk post-build hook (Trunk.toml [[hooks]]), run in the staging directory Trunk names in
 // TRUNK_STAGING_DIR:
-//  0. gives the scanner worker's files content-hashed names and names its loader in a <meta>;
-//  1. moves Trunk's inline start-up <script type="module"> into boot-<hash>.js, so the page's
-//     Content-Security-Policy can forbid inline script;
+//  0. gives the scanner worker's and the staff bundle's files content-hashed names, and names
+//     the worker's loader in a <meta>;
+//  1. replaces Trunk's inline start-up <script type="module"> with boot-<hash>.js (the page's
+//     Content-Security-Policy forbids inline script), which starts the resident or the staff
+//     bundle by the URL fragment;
 //  2. draws the app icons (192, 512 and a maskable 512) with pngjs;
 //  3. fills sw.js's precache list and version with every file of the build.
 import { createHash } from 'node:crypto';
@@ -18,49 +20,90 @@ if (!staging) {
 
 const sha = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
-// 0. The scanner's decoder worker (index.html's `data-type="worker"` rust link): Trunk names
-// its files after the binary, without a hash. Give them content hashes (so no cache ever
-// pairs an old .wasm with new glue), write the loader under a hashed name too, and tell the
-// page where it is in <meta name="healthcode-scanner-worker"> (read by src/web/worker.rs).
+// 0. The `data-type="worker"` rust links of index.html: Trunk names their files after the
+// binary, without a hash. Give them content hashes (so no cache ever pairs an old .wasm with
+// new glue).
 const indexPath = path.join(staging, 'index.html');
 let html = await readFile(indexPath, 'utf8');
-{
-  const names = ['scanner-worker.js', 'scanner-worker_bg.wasm', 'scanner-worker_loader.js'];
+if (!html.includes('</head>')) {
+  console.error('postbuild: index.html has no </head>');
+  process.exit(2);
+}
+/** Renames `<bin>.js` and `<bin>_bg.wasm` to `<bin>-<hash>…`; returns the hashed base name. */
+async function hashBundle(bin) {
+  const names = [`${bin}.js`, `${bin}_bg.wasm`];
   const present = await Promise.all(names.map((n) => readFile(path.join(staging, n)).catch(() => null)));
   if (present.some((d) => d === null)) {
-    console.error(`postbuild: scanner worker files missing (have ${names.filter((_, i) => present[i]).join(', ') || 'none'})`);
+    console.error(`postbuild: ${bin} files missing (have ${names.filter((_, i) => present[i]).join(', ') || 'none'})`);
     process.exit(2);
   }
   const [glue, wasm] = present;
-  const h = createHash('sha256').update(glue).update(wasm).digest('hex').slice(0, 16);
-  const base = `scanner-worker-${h}`;
+  const base = `${bin}-${createHash('sha256').update(glue).update(wasm).digest('hex').slice(0, 16)}`;
   await writeFile(path.join(staging, `${base}.js`), glue);
   await writeFile(path.join(staging, `${base}_bg.wasm`), wasm);
+  for (const n of names) await rm(path.join(staging, n));
+  return base;
+}
+// The scanner's decoder worker: its loader is written under a hashed name too, and the page
+// learns where it is from <meta name="healthcode-scanner-worker"> (read by src/web/worker.rs).
+{
+  await rm(path.join(staging, 'scanner-worker_loader.js')).catch(() => {
+    console.error('postbuild: scanner-worker_loader.js missing');
+    process.exit(2);
+  });
+  const base = await hashBundle('scanner-worker');
   await writeFile(
     path.join(staging, `${base}_loader.js`),
     `importScripts("./${base}.js");wasm_bindgen("./${base}_bg.wasm");\n`,
   );
-  for (const n of names) await rm(path.join(staging, n));
-  if (!html.includes('</head>')) {
-    console.error('postbuild: index.html has no </head>');
-    process.exit(2);
-  }
   html = html.replace('</head>', `<meta name="healthcode-scanner-worker" content="./${base}_loader.js" />\n</head>`);
 }
+// The staff bundle (checkpoint, desk, paper codes): started by the start-up script below.
+const staff = await hashBundle('healthcode-staff');
 
-// 1. The inline script.
+// 1. The start-up script. Trunk writes an inline <script type="module"> that starts the
+// resident bundle, and preloads that bundle's files. Replace both with a script file (the
+// page's Content-Security-Policy forbids inline script) that starts the one bundle the URL
+// fragment asks for: the staff bundle for #checkpoint…, #desk… and #paper=…, else the
+// resident bundle; each bundle reloads the page when the fragment changes to the other's
+// (src/web/mod.rs). The .wasm is fetched while the glue loads.
 const inline = /<script type="module">([\s\S]*?)<\/script>/;
 const found = html.match(inline);
 if (!found) {
   console.error('postbuild: no inline module script in index.html (did Trunk change?)');
   process.exit(2);
 }
-const boot = found[1].trim() + '\n';
+const resident = found[1].match(/from '\/(healthcode-app-[0-9a-f]+)\.js'/);
+if (!resident || !found[1].includes(`'/${resident[1]}_bg.wasm'`)) {
+  console.error(`postbuild: Trunk's start-up script does not name healthcode-app's files:\n${found[1]}`);
+  process.exit(2);
+}
+const boot = `// healthcode start-up (written by scripts/postbuild.mjs): one of two bundles.
+const STAFF = /^#(checkpoint|desk|paper=)/;
+const failed = (error) => {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.textContent = 'healthcode could not start / 健康码无法启动: ' + error;
+  document.body.append(p);
+};
+if (STAFF.test(location.hash)) {
+  const wasm = fetch('/${staff}_bg.wasm');
+  const glue = document.createElement('script');
+  glue.src = '/${staff}.js';
+  glue.onload = () => wasm_bindgen({ module_or_path: wasm }).catch(failed);
+  glue.onerror = () => failed('/${staff}.js');
+  document.head.append(glue);
+} else {
+  const wasm = fetch('/${resident[1]}_bg.wasm');
+  import('/${resident[1]}.js').then((glue) => glue.default({ module_or_path: wasm })).catch(failed);
+}
+`;
 const bootName = `boot-${sha(boot)}.js`;
 await writeFile(path.join(staging, bootName), boot);
 html = html.replace(inline, `<script type="module" src="/${bootName}"></script>`);
-if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
-  console.error('postbuild: index.html still has an inline script');
+html = html.replace(/<link rel="(?:modulepreload|preload)" href="\/healthcode-app-[^>]*>/g, '');
+if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html) || html.includes('rel="preload"') || html.includes('rel="modulepreload"')) {
+  console.error('postbuild: index.html still has an inline script or a preload');
   process.exit(2);
 }
 await writeFile(indexPath, html);
@@ -141,4 +184,4 @@ const sw = (await readFile(swPath, 'utf8'))
   .replace("'__HEALTHCODE_VERSION__'", JSON.stringify(version.digest('hex').slice(0, 16)))
   .replace('__HEALTHCODE_PRECACHE__', JSON.stringify(precache));
 await writeFile(swPath, sw);
-console.log(`postbuild: scanner worker hashed, ${bootName}, 3 icons, sw.js precaching ${precache.length} files`);
+console.log(`postbuild: scanner worker and ${staff} hashed, ${bootName}, 3 icons, sw.js precaching ${precache.length} files`);

@@ -12,8 +12,8 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (native)"
 cargo clippy --all-targets -- -D warnings
-step "cargo clippy (wasm32 app and scanner worker)"
-cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --bin healthcode-app --bin scanner-worker -- -D warnings
+step "cargo clippy (wasm32: the resident and staff bundles, the scanner worker)"
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features staff --lib --bin healthcode-app --bin healthcode-staff --bin scanner-worker -- -D warnings
 step "cargo test"
 cargo test
 if rustup toolchain list | grep -q '^nightly' && cargo fuzz --version >/dev/null 2>&1; then

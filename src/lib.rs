@@ -82,9 +82,13 @@ pub mod wallet;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-// The app's strings in English and Simplified Chinese (rust-i18n; see src/web/i18n.rs).
-#[cfg(target_arch = "wasm32")]
+// The app's strings in English and Simplified Chinese (rust-i18n; see src/web/i18n.rs). The
+// resident bundle carries only its own (`locales/resident/`); the staff bundle (feature
+// `staff`) all of them.
+#[cfg(all(target_arch = "wasm32", feature = "staff"))]
 rust_i18n::i18n!("src/web/locales", fallback = "en");
+#[cfg(all(target_arch = "wasm32", not(feature = "staff")))]
+rust_i18n::i18n!("src/web/locales/resident", fallback = "en");
 
 pub use credential::{Claims, Colour, Credential, Holder};
 pub use keys::{CredentialId, KeyId};

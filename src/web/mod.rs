@@ -44,6 +44,25 @@ impl Route {
             Route::Resident
         }
     }
+
+    /// The bundle that shows this route.
+    fn bundle(&self) -> Bundle {
+        match self {
+            Route::Resident => Bundle::Resident,
+            Route::Checkpoint | Route::Desk | Route::Paper(_) => Bundle::Staff,
+        }
+    }
+}
+
+/// The app ships as two wasm bundles, so that a resident's phone loads only what the
+/// resident page needs: `healthcode-app` (the resident page; `src/bin/app.rs`) and
+/// `healthcode-staff` (checkpoint, desk and paper codes; `src/bin/staff.rs`). The start-up
+/// script that `scripts/postbuild.mjs` writes loads the one the URL fragment asks for; a
+/// fragment for the other bundle, once running, reloads the page (see [`App`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bundle {
+    Resident,
+    Staff,
 }
 
 fn current_hash() -> String {
@@ -62,27 +81,43 @@ fn take_import() -> Option<String> {
     Some(text)
 }
 
-/// Mounts the app on `<body>`.
-pub fn mount() {
-    leptos::mount::mount_to_body(App);
+/// Mounts the resident page's bundle on `<body>`.
+pub fn mount_resident() {
+    leptos::mount::mount_to_body(|| view! { <App bundle=Bundle::Resident pages=resident_pages/> });
+}
+
+/// Mounts the staff bundle (checkpoint, desk, paper codes) on `<body>`.
+pub fn mount_staff() {
+    leptos::mount::mount_to_body(|| view! { <App bundle=Bundle::Staff pages=staff_pages/> });
 }
 
 /// The whole app: the mode switch, language and text-size switches, the update offer, and
-/// the page for the route.
+/// the page for the route. A route of the other bundle reloads the page, so that the
+/// start-up script loads that bundle.
 #[component]
-fn App() -> impl IntoView {
+fn App(bundle: Bundle, pages: Pages) -> impl IntoView {
     let settings = i18n::Settings::provide();
     let lang = settings.lang;
-    let import = RwSignal::new(take_import());
+    let import = RwSignal::new(if bundle == Bundle::Resident {
+        take_import()
+    } else {
+        None
+    });
     let route = RwSignal::new(Route::from_hash(&current_hash()));
     // An import link opened while the app runs changes only the fragment.
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        let hash = current_hash();
+        let next = Route::from_hash(&hash);
+        if next.bundle() != bundle {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+            return;
+        }
         if let Some(text) = take_import() {
             import.set(Some(text));
         }
         // A checkpoint list link (`#checkpoint/import=…`) is read when the page mounts.
-        let hash = current_hash();
-        let next = Route::from_hash(&hash);
         if route.get_untracked() != next || hash.starts_with("#checkpoint/import=") {
             route.set(next);
         }
@@ -127,17 +162,43 @@ fn App() -> impl IntoView {
         })}
         {match demo {
             Ok(demo) => {
-                view! {
-                    {move || match route.get() {
-                        Route::Resident => view! { <resident::ResidentPage demo=demo.clone() import=import/> }.into_any(),
-                        Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
-                        Route::Desk => view! { <desk::DeskPage demo=demo.clone()/> }.into_any(),
-                        Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),
-                    }}
-                }
-                .into_any()
+                view! { {move || pages(route.get(), &demo, import)} }.into_any()
             }
             Err(message) => view! { <store::StorageProblem message=message/> }.into_any(),
         }}
+    }
+}
+
+/// Draws the page for a route; each bundle has its own (see [`Bundle`]).
+type Pages = fn(Route, &crate::demo::DemoWorld, RwSignal<Option<String>>) -> AnyView;
+
+/// The resident bundle's page. Only this function is named by [`mount_resident`], so the
+/// resident's wasm holds none of the staff pages' code.
+fn resident_pages(
+    route: Route,
+    demo: &crate::demo::DemoWorld,
+    import: RwSignal<Option<String>>,
+) -> AnyView {
+    match route {
+        Route::Resident => {
+            view! { <resident::ResidentPage demo=demo.clone() import=import/> }.into_any()
+        }
+        // The page reloads into the staff bundle.
+        _ => ().into_any(),
+    }
+}
+
+/// The staff bundle's pages: checkpoint, desk, paper code.
+fn staff_pages(
+    route: Route,
+    demo: &crate::demo::DemoWorld,
+    _import: RwSignal<Option<String>>,
+) -> AnyView {
+    match route {
+        Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
+        Route::Desk => view! { <desk::DeskPage demo=demo.clone()/> }.into_any(),
+        Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),
+        // The page reloads into the resident bundle.
+        Route::Resident => ().into_any(),
     }
 }

@@ -451,9 +451,10 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
                 {move || {
                     let signed_at = code.with(|c| c.0);
                     let left = REFRESH_SECS - now.get().saturating_sub(signed_at).min(REFRESH_SECS);
-                    let fraction = left as f64 / REFRESH_SECS as f64;
-                    // The ring: the arc left until the next re-signing.
-                    let dash = format!("{:.1} 100", fraction * 100.0);
+                    // The ring: the arc left until the next re-signing, in tenths of a
+                    // percent (integer maths: no float formatting code in the bundle).
+                    let tenths = left * 1000 / REFRESH_SECS;
+                    let dash = format!("{}.{} 100", tenths / 10, tenths % 10);
                     view! {
                         <svg class="ring" viewBox="0 0 36 36" aria-hidden="true">
                             <circle class="track" cx="18" cy="18" r="15.9155" pathLength="100"/>
