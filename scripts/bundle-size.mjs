@@ -6,9 +6,11 @@
 //   node scripts/bundle-size.mjs [dist]      (default: $HEALTHCODE_DIST or dist/)
 //
 // "Loaded first" is read from dist/index.html: the page itself, every script and stylesheet
-// it links, and the app's .js/.wasm that the boot script imports. The scanner is the three
-// files of the decoder worker (scanner-worker-<hash>_loader.js, .js and _bg.wasm), fetched
-// only when a scanner is shown (and precached by the service worker in the background).
+// it links, and the resident bundle's .js/.wasm (healthcode-app-<hash>) that the start-up
+// script loads; the staff pages (checkpoint, desk) load the staff bundle
+// (healthcode-staff-<hash>) instead. The scanner is the three files of the decoder worker
+// (scanner-worker-<hash>_loader.js, .js and _bg.wasm), fetched only when a scanner is shown.
+// The service worker precaches every file in the background after the first load.
 
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,7 +30,10 @@ for (const b of boot) {
   const text = await readFile(path.join(dist, b), 'utf8');
   for (const m of text.matchAll(/['"]\/?([^'"]+\.(?:js|wasm))['"]/g)) if (files.includes(m[1])) imported.push(m[1]);
 }
-const first = ['index.html', ...new Set([...linked, ...imported])];
+const page = ['index.html', ...new Set(linked)];
+const bundle = (name) => [...new Set(imported)].filter((f) => f.startsWith(`${name}-`));
+const first = [...page, ...bundle('healthcode-app')];
+const staffFirst = [...page, ...bundle('healthcode-staff')];
 const scanner = files.filter((f) => /^scanner-worker(-[0-9a-f]+)?(_loader\.js|\.js|_bg\.wasm)$/.test(f)).sort();
 
 async function table(title, list, goalKb) {
@@ -43,10 +48,12 @@ async function table(title, list, goalKb) {
     console.log(`  ${f.padEnd(48)} ${(data.length / KB).toFixed(1).padStart(8)} KB ${(g / KB).toFixed(1).padStart(8)} KB gz`);
   }
   const verdict = gz / KB < goalKb ? 'meets' : `over by ${(gz / KB - goalKb).toFixed(1)} KB`;
-  console.log(`  ${'total'.padEnd(48)} ${(raw / KB).toFixed(1).padStart(8)} KB ${(gz / KB).toFixed(1).padStart(8)} KB gz  (goal < ${goalKb} KB gz: ${verdict})`);
+  const goal = goalKb === null ? '' : `  (goal < ${goalKb} KB gz: ${verdict})`;
+  console.log(`  ${'total'.padEnd(48)} ${(raw / KB).toFixed(1).padStart(8)} KB ${(gz / KB).toFixed(1).padStart(8)} KB gz${goal}`);
 }
 
 console.log(`Bundle sizes of ${dist} (gzip = zlib level 9)`);
 await table('Resident page, first load', first, 150);
+await table('Checkpoint or desk page, first load (no goal; the scanner worker apart)', staffFirst, null);
 if (scanner.length) await table('Scanner worker (loaded when a scanner is shown)', scanner, 300);
 else console.log('\nNo scanner worker files in dist/.');

@@ -4,8 +4,8 @@
 // - The build: the app's own wasm carries no decoder (no rxing in it), the worker's wasm
 //   does, and the service worker precaches the worker's three files (so scanning works
 //   offline).
-// - The resident page itself fetches none of the worker's files (its service worker precaches
-//   them in the background).
+// - The resident page itself fetches none of the worker's files nor the staff bundle's (its
+//   service worker precaches them in the background); the checkpoint loads the staff bundle.
 // - The checkpoint page constructs `new Worker('./scanner-worker-<hash>_loader.js')`, fetches
 //   the worker's wasm, and admits a green code shown to the camera; every request goes to the
 //   app's own origin and nothing is logged as an error.
@@ -79,11 +79,17 @@ describe('the scanner decodes in a Web Worker', () => {
     // rxing's source paths (in its panic locations) mark its code in a wasm file.
     assert.ok(worker.includes('rxing'), 'the worker wasm holds rxing');
     assert.ok(!app.includes('rxing'), 'the app wasm holds no rxing code');
+    const staffWasm = files.filter((f) => /^healthcode-staff-[0-9a-f]{16}_bg\.wasm$/.test(f));
+    assert.equal(staffWasm.length, 1, `one staff wasm in dist/: ${files.join(', ')}`);
+    const staff = await readFile(path.join(DIST, staffWasm[0]));
+    assert.ok(!staff.includes('rxing'), 'the staff wasm holds no rxing code');
+    // The resident bundle has no checkpoint or desk strings (they are only in the staff bundle).
+    assert.ok(staff.includes('cp.v.next') && !app.includes('cp.v.next'), 'checkpoint strings in the staff wasm only');
     const sw = await readFile(path.join(DIST, 'sw.js'), 'utf8');
     for (const f of workerFiles) assert.ok(sw.includes(`"/${f}"`), `sw.js precaches /${f}`);
   });
 
-  it('the resident page loads none of the worker files', async (t) => {
+  it('the resident page loads none of the worker or staff-bundle files; the checkpoint loads the staff bundle', async (t) => {
     const blank = fx.file('blank.y4m');
     const green = await fx.present('green', 'resident-blank');
     await pngToY4m(green.png, blank, { width: 640, height: 480, qrHeight: 20 });
@@ -96,8 +102,18 @@ describe('the scanner decodes in a Web Worker', () => {
       page.on('request', (r) => pageRequests.push(r.url()));
       await page.goto(`${server.url}#resident`, { waitUntil: 'load', timeout: TIMEOUT });
       await page.locator('[data-testid="code-card"]').first().waitFor({ timeout: TIMEOUT });
-      const loaded = pageRequests.filter((u) => u.includes('scanner-worker'));
-      assert.deepEqual(loaded, [], 'the resident page fetched worker files');
+      const loaded = pageRequests.filter((u) => u.includes('scanner-worker') || u.includes('healthcode-staff'));
+      assert.deepEqual(loaded, [], 'the resident page fetched worker or staff-bundle files');
+      assert.ok(pageRequests.some((u) => /\/healthcode-app-[0-9a-f]{16}_bg\.wasm$/.test(u)), 'the resident page loads the resident bundle');
+      // Going to the checkpoint reloads the page into the staff bundle (and back).
+      const before = pageRequests.length;
+      await page.click('[data-testid="nav-checkpoint"]');
+      await page.locator('[data-testid="nav-checkpoint"].active').waitFor({ timeout: TIMEOUT });
+      const staffLoad = pageRequests.slice(before);
+      assert.ok(staffLoad.some((u) => /\/healthcode-staff-[0-9a-f]{16}_bg\.wasm$/.test(u)), `the checkpoint loads the staff bundle: ${staffLoad.join(' ')}`);
+      assert.ok(!staffLoad.some((u) => u.includes('/healthcode-app-')), `the checkpoint does not load the resident bundle: ${staffLoad.join(' ')}`);
+      await page.click('[data-testid="nav-resident"]');
+      await page.locator('[data-testid="code-card"]').first().waitFor({ timeout: TIMEOUT });
       assertOwnOrigin(browser.requests, server.origin);
       t.diagnostic(`resident first load: ${pageRequests.map((u) => u.slice(server.origin.length)).join(' ')}`);
     } finally {
