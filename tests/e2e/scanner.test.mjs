@@ -182,10 +182,11 @@ describe('the scanner decodes in a Web Worker', () => {
       );
       assert.equal((await track()).id, first.id, 'the same camera is restarted');
 
-      // Leaving the page removes the scanner: its camera stops.
+      // Leaving the page removes the scanner: its camera stops. (To the desk: the same bundle,
+      // so no reload; going to the resident page reloads the page into the other bundle.)
       await page.evaluate(() => {
         window.__track = document.querySelector('[data-testid="scanner"] video').srcObject.getVideoTracks()[0];
-        location.hash = '#resident';
+        location.hash = '#desk';
       });
       await page.waitForFunction(() => window.__track.readyState === 'ended', null, { timeout: TIMEOUT, polling: 100 });
       assert.deepEqual(pageErrors, []);
