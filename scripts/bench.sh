@@ -9,8 +9,9 @@
 #    (examples/screen_frames.rs; 24 frames per set and level, 8 with --quick);
 # 3. frame time in headless Chromium, ours (wasm) vs zxing-wasm vs jsQR (tests/bench/);
 # 4. cargo bench --bench core and --bench issue (criterion --quick), summarised;
-# 5. scan-to-verdict latency and bundle sizes, if their scripts are in the tree
-#    (scripts/bench-latency.mjs, scripts/bundle-size.mjs); skipped when missing.
+# 5. scan-to-verdict latency, bundle sizes and start-up with a 4× slower CPU, if their scripts
+#    are in the tree (scripts/bench-latency.mjs, scripts/bundle-size.mjs,
+#    scripts/bench-startup.mjs); skipped when missing.
 # Full outputs go to $BENCH_OUT (default target/bench-out/). A failing step is reported in the
 # table and the others still run; the exit status is non-zero if any step failed.
 set -uo pipefail
@@ -85,8 +86,8 @@ for b in "${benches[@]}"; do
   fi
 done
 
-step "latency and bundle size (other scripts, if present)"
-for s in scripts/bench-latency.mjs scripts/bundle-size.mjs; do
+step "latency, bundle size and start-up (other scripts, if present)"
+for s in scripts/bench-latency.mjs scripts/bundle-size.mjs scripts/bench-startup.mjs; do
   if [[ -f "$s" ]]; then
     if node "$s" >"$out/$(basename "$s").txt" 2>"$out/$(basename "$s").err"; then
       row "$s" "$(tail -n 5 "$out/$(basename "$s").txt" | tr '\n' ';' | sed 's/|/\\|/g')" "full output: $out/$(basename "$s").txt"
