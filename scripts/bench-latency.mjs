@@ -3,7 +3,7 @@
 // scans (issue #7 "Scan-to-verdict latency", issue #5 "Smooth under load"). A benchmark, not a
 // test: it prints figures and fails only when it cannot measure.
 //
-//   node scripts/bench-latency.mjs [--scans 60] [--json out.json]
+//   node scripts/bench-latency.mjs [--scans 60] [--json out.json] [--frame-source bitmap]
 //   node scripts/bench-latency.mjs --duration 40      (long tasks over a fixed scanning time)
 //
 // Needs the CLI (target/debug/healthcode or $HEALTHCODE_BIN) and the built app (dist/ or
@@ -14,15 +14,22 @@
 // frame. The page defines `window.__healthcodeTimings`, so the scanner (src/web/scanner.rs)
 // records for each reported text: `emptyAt` (grab time of the previous frame, which had no
 // code), `grabbedAt` (grab time of the frame that was read), `decodeMs` (the worker's time on
-// it) and `paintedAt` (after the next paint once the verdict was rendered:
-// requestAnimationFrame then a task). An in-page MutationObserver notes when each verdict
-// element is added and taps it away 50 ms later, so scanning resumes. Only fresh appearances
-// count: scans whose previous frame had no code (`emptyAt` set). The code first showed
-// between `emptyAt` and `grabbedAt`, so
+// it) and `reportedAt` (when the page got the text). An in-page MutationObserver notes when
+// each verdict element is added (after the registration-log write the verdict waits for),
+// then `paintedAt`: the first moment after the next paint (requestAnimationFrame, then a
+// task); it taps the verdict away 50 ms later, so scanning resumes. Each reported text is
+// matched to the first verdict added after it. Only fresh appearances count: scans whose
+// previous frame had no code (`emptyAt` set). The code first showed between `emptyAt` and
+// `grabbedAt`, so
 //   latency from the grab      = paintedAt - grabbedAt  (a lower bound), and
 //   latency from the last blank = paintedAt - emptyAt   (an upper bound)
 // bracket the time from "the frame that first shows the code" to "verdict painted".
-// A PerformanceObserver('longtask') records main-thread tasks over 50 ms during the run.
+// A PerformanceObserver('longtask') records main-thread tasks over 50 ms during the run, and
+// one for 'long-animation-frame' (Chromium) says which scripts ran in each: both are printed.
+// The frame source the scanner used (`data-frame-source`: `track-processor`, `bitmap` or
+// `canvas`) is printed too; `--frame-source bitmap` hides `MediaStreamTrackProcessor` from
+// the page first, so the same build measures the page-grabbed path (what Safari and Firefox
+// use) for comparison.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,6 +49,8 @@ const { values: opts } = parseArgs({
     // build without the timings, e.g. the main-thread decoder before the worker).
     duration: { type: 'string' },
     json: { type: 'string' },
+    // `bitmap`: measure the page-grabbed frames (no MediaStreamTrackProcessor).
+    'frame-source': { type: 'string' },
   },
 });
 const WANTED = Number(opts.scans);
@@ -97,7 +106,9 @@ function instrument() {
       for (const r of records) {
         for (const n of r.addedNodes) {
           if (n.nodeType === 1 && n.matches?.('[data-testid="verdict"]')) {
-            window.__verdictsAdded.push({ at: performance.now(), code: n.getAttribute('data-code') });
+            const added = { at: performance.now(), paintedAt: null, code: n.getAttribute('data-code') };
+            window.__verdictsAdded.push(added);
+            requestAnimationFrame(() => setTimeout(() => (added.paintedAt = performance.now()), 0));
             // Tap it away once it has been painted, so the scanner resumes.
             setTimeout(() => n.isConnected && n.click(), 50);
           }
@@ -131,6 +142,13 @@ try {
 
   browser = await launchWithCamera(y4m, server.origin);
   const { page } = browser;
+  if (opts['frame-source'] === 'bitmap') {
+    await page.addInitScript(() => {
+      delete window.MediaStreamTrackProcessor;
+    });
+  } else if (opts['frame-source']) {
+    throw new Error(`--frame-source: only "bitmap" can be forced (got ${opts['frame-source']})`);
+  }
   await page.addInitScript(instrument);
   await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
   await page.setInputFiles('input[data-testid="root-file"]', fx.rootPub, { timeout: TIMEOUT });
@@ -168,7 +186,12 @@ try {
       { timeout: 10 * TIMEOUT, polling: 250 },
     );
   }
+  // Let the last verdict's paint be noted.
+  await page.waitForFunction(() => window.__verdictsAdded.every((v) => v.paintedAt !== null), null, { timeout: TIMEOUT, polling: 50 });
   const result = await page.evaluate(() => ({
+    source: document.querySelector('[data-testid="scanner"]')?.dataset.frameSource ?? null,
+    framesRead: Number(document.querySelector('[data-testid="scanner"]')?.dataset.framesRead ?? NaN),
+    framesClosed: Number(document.querySelector('[data-testid="scanner"]')?.dataset.framesClosed ?? NaN),
     timings: window.__healthcodeTimings,
     longTasks: window.__longTasks,
     longFrames: window.__longFrames,
@@ -178,14 +201,22 @@ try {
   await mkdir(path.join('tests', 'e2e', 'artifacts'), { recursive: true });
   await page.screenshot({ path: path.join('tests', 'e2e', 'artifacts', 'latency-last.png') });
 
-  const fresh = result.timings.filter((t) => t.emptyAt !== null);
+  // Each reported text's verdict: the first one added after it (and before the next text).
+  const reported = result.timings.map((t) => t.reportedAt);
+  for (const [i, t] of result.timings.entries()) {
+    const next = reported[i + 1] ?? Infinity;
+    const v = result.verdicts.find((v) => v.at >= t.reportedAt && v.at < next && v.paintedAt !== null);
+    t.verdictAt = v?.at ?? null;
+    t.paintedAt = v?.paintedAt ?? null;
+  }
+  const fresh = result.timings.filter((t) => t.emptyAt !== null && t.paintedAt !== null);
   if (!fresh.length && !opts.duration) throw new Error('no scan was timed');
   const fromGrab = stats(fresh.map((t) => t.paintedAt - t.grabbedAt));
   const fromBlank = stats(fresh.map((t) => t.paintedAt - t.emptyAt));
   const sampling = stats(fresh.map((t) => t.grabbedAt - t.emptyAt));
   const decode = stats(fresh.map((t) => t.decodeMs));
-  // Each reported text has its verdict element added before the paint that was measured.
-  const painted = fresh.filter((t) => result.verdicts.some((v) => v.at >= t.reportedAt && v.at <= t.paintedAt)).length;
+  const toVerdict = stats(fresh.map((t) => t.verdictAt - t.reportedAt));
+  const unmatched = result.timings.filter((t) => t.emptyAt !== null && t.paintedAt === null).length;
   const codes = {};
   for (const v of result.verdicts) codes[v.code] = (codes[v.code] ?? 0) + 1;
   const longTasks = result.longTasks;
@@ -197,7 +228,9 @@ try {
     ['last blank frame → verdict painted (median / p95)', `${ms(fromBlank.median)} / ${ms(fromBlank.p95)} (max ${ms(fromBlank.max)})`],
     ['blank grab → code grab (sampling gap, median / p95)', `${ms(sampling.median)} / ${ms(sampling.p95)}`],
     ['worker time on the read frame (median / p95)', `${ms(decode.median)} / ${ms(decode.p95)}`],
-    ['verdict element in the DOM before the measured paint', `${painted}/${fresh.length}`],
+    ['text reported → verdict in the DOM (verify + log write, median / p95)', `${ms(toVerdict.median)} / ${ms(toVerdict.p95)}`],
+    ['fresh texts without a verdict (dropped while one showed)', String(unmatched)],
+    ['frame source (data-frame-source)', `${result.source || '—'}${Number.isNaN(result.framesRead) ? '' : `; stream frames read ${result.framesRead}, closed ${result.framesClosed}`}`],
     ['verdicts during the run', JSON.stringify(codes)],
     [
       `long tasks > 50 ms on the main thread while scanning (${runSeconds.toFixed(0)} s)`,
@@ -208,6 +241,12 @@ try {
       startupLongTasks === null ? '—' : `${startupLongTasks.length}${startupLongTasks.length ? ` (longest ${ms(Math.max(...startupLongTasks.map((l) => l.duration)))})` : ''}`,
     ],
   ];
+  // Each long task, with the scripts of the long animation frame it fell in.
+  for (const t of longTasks ?? []) {
+    const frame = (result.longFrames ?? []).find((f) => t.start < f.start + f.duration && f.start < t.start + t.duration);
+    const what = frame?.scripts.map((sc) => `${sc.invoker}${sc.source ? ` (${sc.source})` : ''} ${sc.duration.toFixed(0)} ms`).join(', ');
+    rows.push([`  long task at ${(t.start / 1000).toFixed(1)} s`, `${ms(t.duration)}: ${what || 'no script attributed (rendering, GC or browser work)'}`]);
+  }
   // Script time inside long animation frames, by what invoked it.
   const byInvoker = {};
   for (const f of result.longFrames ?? []) {
@@ -222,10 +261,10 @@ try {
     result.longFrames === null ? 'LoAF API missing' : topInvokers.map(([k, v]) => `${k}: ${v.toFixed(0)} ms`).join('; ') || 'none',
   ]);
   const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`Scan-to-verdict latency, ${new Date().toISOString()}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), headless Chromium, fake camera 640x480 @ 30 fps`);
+  console.log(`Scan-to-verdict latency, ${new Date().toISOString()}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, headless Chromium, fake camera 640x480 @ 30 fps`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
   if (opts.json) {
-    await writeFile(opts.json, JSON.stringify({ fromGrab, fromBlank, sampling, decode, codes, longTasks, longFrames: result.longFrames, startupLongTasks, fresh }, null, 2));
+    await writeFile(opts.json, JSON.stringify({ source: result.source, fromGrab, fromBlank, sampling, decode, toVerdict, codes, longTasks, longFrames: result.longFrames, startupLongTasks, fresh }, null, 2));
   }
   if (browser.pageErrors.length) console.log(`page errors: ${browser.pageErrors.join(' | ')}`);
 } finally {
