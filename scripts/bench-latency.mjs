@@ -3,7 +3,7 @@
 // scans (issue #7 "Scan-to-verdict latency", issue #5 "Smooth under load"). A benchmark, not a
 // test: it prints figures and fails only when it cannot measure.
 //
-//   node scripts/bench-latency.mjs [--scans 60] [--json out.json] [--frame-source bitmap]
+//   node scripts/bench-latency.mjs [--scans 60] [--json out.json] [--frame-source bitmap] [--trace]
 //   node scripts/bench-latency.mjs --duration 40      (long tasks over a fixed scanning time)
 //
 // Needs the CLI (target/debug/healthcode or $HEALTHCODE_BIN) and the built app (dist/ or
@@ -29,7 +29,10 @@
 // The frame source the scanner used (`data-frame-source`: `track-processor`, `bitmap` or
 // `canvas`) is printed too; `--frame-source bitmap` hides `MediaStreamTrackProcessor` from
 // the page first, so the same build measures the page-grabbed path (what Safari and Firefox
-// use) for comparison.
+// use) for comparison. `--trace` also records a Chrome trace of the run (DevTools protocol
+// `Tracing`, category `devtools.timeline`) and prints, for each main-thread task over 50 ms,
+// its wall and CPU time (`dur`, `tdur`) and the biggest events inside it: on a loaded
+// machine a task's wall time can be many times its CPU time.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -51,6 +54,7 @@ const { values: opts } = parseArgs({
     json: { type: 'string' },
     // `bitmap`: measure the page-grabbed frames (no MediaStreamTrackProcessor).
     'frame-source': { type: 'string' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const WANTED = Number(opts.scans);
@@ -119,6 +123,49 @@ function instrument() {
   else document.addEventListener('DOMContentLoaded', watch);
 }
 
+/** Starts a Chrome trace of the page's timeline; `stop()` resolves to its events. */
+async function startTrace(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] },
+  });
+  return {
+    stop: async () => {
+      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await done;
+      return events;
+    },
+  };
+}
+
+/**
+ * The renderer main threads' tasks over 50 ms in a trace: start (s, trace clock from the first
+ * task), wall and CPU ms, and the three longest events directly inside each.
+ */
+function longTraceTasks(events) {
+  const main = new Set(
+    events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  const t0 = Math.min(...tasks.map((e) => e.ts));
+  return tasks
+    .filter((e) => e.dur > 50_000)
+    .map((task) => {
+      const end = task.ts + task.dur;
+      const inside = onMain
+        .filter((e) => e !== task && e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= end && e.name !== 'RunTask')
+        .sort((a, b) => b.dur - a.dur)
+        .slice(0, 3)
+        .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ''}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ''} ${(e.dur / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)} ms`)
+        .join('; ');
+      return { at: (task.ts - t0) / 1e6, wall: task.dur / 1000, cpu: (task.tdur ?? NaN) / 1000, inside };
+    });
+}
+
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const stats = (values) => {
   const s = [...values].sort((a, b) => a - b);
@@ -177,6 +224,7 @@ try {
     window.__verdictsAdded.length = 0;
     return performance.now();
   });
+  const tracing = opts.trace ? await startTrace(page) : null;
   if (opts.duration) {
     await page.waitForTimeout(Number(opts.duration) * 1000); // a fixed run length is the point here
   } else {
@@ -186,6 +234,7 @@ try {
       { timeout: 10 * TIMEOUT, polling: 250 },
     );
   }
+  const traced = tracing ? await tracing.stop() : null;
   // Let the last verdict's paint be noted.
   await page.waitForFunction(() => window.__verdictsAdded.every((v) => v.paintedAt !== null), null, { timeout: TIMEOUT, polling: 50 });
   const result = await page.evaluate(() => ({
@@ -246,6 +295,11 @@ try {
     const frame = (result.longFrames ?? []).find((f) => t.start < f.start + f.duration && f.start < t.start + t.duration);
     const what = frame?.scripts.map((sc) => `${sc.invoker}${sc.source ? ` (${sc.source})` : ''} ${sc.duration.toFixed(0)} ms`).join(', ');
     rows.push([`  long task at ${(t.start / 1000).toFixed(1)} s`, `${ms(t.duration)}: ${what || 'no script attributed (rendering, GC or browser work)'}`]);
+  }
+  if (traced) {
+    for (const t of longTraceTasks(traced)) {
+      rows.push([`  traced task at ${t.at.toFixed(1)} s`, `${ms(t.wall)} wall, ${ms(t.cpu)} CPU: ${t.inside}`]);
+    }
   }
   // Script time inside long animation frames, by what invoked it.
   const byInvoker = {};

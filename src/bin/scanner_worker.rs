@@ -44,13 +44,16 @@
 //!   (which is cancelled).
 //! - page → worker: `{paused: bool}`. While paused, stream frames are read and closed at once,
 //!   undecoded and unanswered (so the first frame after the pause is a fresh one).
-//! - worker → page, for each decoded stream frame: `{stream, text: string | null, ms,
-//!   timedOut, grabbedAt: number, width, height, format: string | null, read: number,
-//!   closed: number}`; `grabbedAt`: when the worker got the frame, in milliseconds since the
-//!   Unix epoch (`performance.timeOrigin + performance.now()`, so the page can put it on its
-//!   own clock); `width` × `height`: the size decoded; `format`: the frame's `VideoFrame.format`;
-//!   `read`, `closed`: the frames of this stream read and closed so far. Or `{stream, error:
-//!   string, ms, read, closed}` when a frame could not be read (the stream goes on).
+//! - worker → page, for each stream frame with a code, and for frames without one at most
+//!   every [`HEARTBEAT_MS`]: `{stream, text: string | null, ms, timedOut, grabbedAt: number,
+//!   emptyAt: number | null, width, height, format: string | null, read: number, closed:
+//!   number}`; `grabbedAt`: when the worker got the frame, in milliseconds since the Unix epoch
+//!   (`performance.timeOrigin + performance.now()`, so the page can put it on its own clock);
+//!   `emptyAt`: the same for the frame decoded just before, if it had no code (`null` if it
+//!   had one, or was before a pause); `width` × `height`: the size decoded; `format`: the
+//!   frame's `VideoFrame.format`; `read`, `closed`: the frames of this stream read and closed
+//!   so far. Or `{stream, error: string, ms, read, closed}` (at most every [`HEARTBEAT_MS`])
+//!   when a frame could not be read (the stream goes on).
 //! - worker → page, when a stream stops (the track ended, it was replaced, or it failed):
 //!   `{stream, ended: true, read, closed, error?: string}`.
 //!
@@ -76,6 +79,10 @@ const MAX_SIDE: u32 = 4096;
 /// Time allowed per frame before the decoder's later passes are skipped, in milliseconds.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 const FRAME_BUDGET_MS: f64 = 60.0;
+/// Least time between two answers for stream frames without a code (or unreadable), in
+/// milliseconds: the page hears that the worker is alive, not about every empty frame.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+const HEARTBEAT_MS: f64 = 500.0;
 /// Longest side of a stream frame as decoded, in pixels (the page's `MAX_FRAME_SIDE` for the
 /// frames it grabs itself).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -170,7 +177,8 @@ fn first_plane(
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use super::{
-        decode_size, downscale_luma, first_plane, FRAME_BUDGET_MS, MAX_DECODE_SIDE, MAX_SIDE,
+        decode_size, downscale_luma, first_plane, FRAME_BUDGET_MS, HEARTBEAT_MS, MAX_DECODE_SIDE,
+        MAX_SIDE,
     };
     use healthcode::scan;
     use js_sys::{Object, Promise, Reflect, Uint8Array, Uint8ClampedArray};
@@ -362,6 +370,9 @@ mod worker {
         read: &Cell<u32>,
         closed: &Cell<u32>,
     ) -> Result<(), String> {
+        // The grab of the last decoded frame if it had no code (epoch ms), and the last answer.
+        let mut empty_at: Option<f64> = None;
+        let mut last_answer = f64::NEG_INFINITY;
         loop {
             let chunk = JsFuture::from(reader.read())
                 .await
@@ -380,6 +391,7 @@ mod worker {
                 return Ok(());
             }
             if state.borrow().paused {
+                empty_at = None;
                 continue; // dropped: closed at the end of this turn
             }
             let grabbed_at = epoch_ms();
@@ -387,6 +399,7 @@ mod worker {
             let format = frame.frame.format();
             let reply = Object::new();
             set(&reply, "stream", &JsValue::from_f64(number));
+            let mut found = false;
             match luma_of(state, frame).await {
                 Ok((width, height)) => {
                     let s = &*state.borrow();
@@ -396,10 +409,17 @@ mod worker {
                         timed_out.set(timed_out.get() || out);
                         out
                     });
+                    found = result.is_ok();
                     let text = result.map(JsValue::from).unwrap_or(JsValue::NULL);
                     set(&reply, "text", &text);
                     set(&reply, "timedOut", &JsValue::from_bool(timed_out.get()));
                     set(&reply, "grabbedAt", &JsValue::from_f64(grabbed_at));
+                    set(
+                        &reply,
+                        "emptyAt",
+                        &empty_at.map(JsValue::from_f64).unwrap_or(JsValue::NULL),
+                    );
+                    empty_at = (!found).then_some(grabbed_at);
                     set(&reply, "width", &JsValue::from(width));
                     set(&reply, "height", &JsValue::from(height));
                     set(
@@ -417,8 +437,13 @@ mod worker {
             );
             set(&reply, "read", &JsValue::from(read.get()));
             set(&reply, "closed", &JsValue::from(closed.get()));
-            // A stream replaced while this frame was decoded is no longer answered.
-            if state.borrow().reading.as_ref().map(|(n, _)| *n) == Some(number) {
+            // A code is always answered; otherwise only every HEARTBEAT_MS, so the page's
+            // main thread is not woken for every empty frame. A stream replaced while this
+            // frame was decoded is no longer answered.
+            let now = js_sys::Date::now();
+            let current = state.borrow().reading.as_ref().map(|(n, _)| *n) == Some(number);
+            if current && (found || now - last_answer >= HEARTBEAT_MS) {
+                last_answer = now;
                 let _ = scope.post_message(&reply);
             }
         }

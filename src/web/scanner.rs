@@ -282,12 +282,17 @@ pub fn Scanner(
             grabbed_at,
             decode_ms,
             frames,
+            empty_at,
         } => {
             if decoder_problem.with_untracked(Option::is_some) {
                 let _ = decoder_problem.try_set(None);
             }
             if let Some(frames) = frames {
                 show_frames(frames);
+                // The worker answers only some empty frames: it says which came just before.
+                if text.is_some() {
+                    previous_empty.set_value(empty_at);
+                }
             }
             match text {
                 Some(text) => {

@@ -52,6 +52,9 @@ pub enum WorkerEvent {
         decode_ms: f64,
         /// For a frame of an attached stream: the stream's frames read and closed so far.
         frames: Option<FrameCount>,
+        /// For a frame of an attached stream: when the frame decoded before it was grabbed, if
+        /// it had no code (`performance.now()` of this page, ms).
+        empty_at: Option<f64>,
     },
     /// The attached stream stopped (its track ended, or it failed: the browser's words).
     StreamEnded {
@@ -175,6 +178,7 @@ impl DecoderWorker {
                         grabbed_at: get("grabbedAt").as_f64().unwrap_or(0.0) - time_origin,
                         decode_ms: get("ms").as_f64().unwrap_or(0.0),
                         frames: Some(frames),
+                        empty_at: get("emptyAt").as_f64().map(|t| t - time_origin),
                     });
                 }
                 return;
@@ -199,6 +203,7 @@ impl DecoderWorker {
                 grabbed_at,
                 decode_ms: get("ms").as_f64().unwrap_or(0.0),
                 frames: None,
+                empty_at: None,
             });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -250,8 +255,8 @@ impl DecoderWorker {
     }
 
     /// How long the worker has said nothing about the stream being read, in milliseconds
-    /// (`None` when none is): frames of a live camera come 10 to 60 times a second, so a long
-    /// silence while not paused means the worker is stuck.
+    /// (`None` when none is): it answers at least twice a second while frames come and it is
+    /// not paused, so a long silence means the worker is stuck.
     pub fn stream_silent_for(&self, now: f64) -> Option<f64> {
         let s = self.inner.borrow();
         s.streaming.then(|| now - s.stream_heard)
