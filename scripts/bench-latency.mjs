@@ -142,28 +142,34 @@ async function startTrace(page) {
 }
 
 /**
- * The renderer main threads' tasks over 50 ms in a trace: start (s, trace clock from the first
- * task), wall and CPU ms, and the three longest events directly inside each.
+ * The renderer main threads' tasks in a trace: how many, those over 50 ms of wall time, and
+ * the one with the most CPU time; each as start (s, trace clock from the first task), wall and
+ * CPU ms (`dur`, `tdur`), and the three longest events inside it.
  */
-function longTraceTasks(events) {
+function traceTasks(events) {
   const main = new Set(
     events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
   const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
   const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
   const t0 = Math.min(...tasks.map((e) => e.ts));
-  return tasks
-    .filter((e) => e.dur > 50_000)
-    .map((task) => {
-      const end = task.ts + task.dur;
-      const inside = onMain
-        .filter((e) => e !== task && e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= end && e.name !== 'RunTask')
-        .sort((a, b) => b.dur - a.dur)
-        .slice(0, 3)
-        .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ''}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ''} ${(e.dur / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)} ms`)
-        .join('; ');
-      return { at: (task.ts - t0) / 1e6, wall: task.dur / 1000, cpu: (task.tdur ?? NaN) / 1000, inside };
-    });
+  // The three events inside a task with the most CPU time, as "name wall/CPU ms".
+  const describe = (task) => {
+    const end = task.ts + task.dur;
+    const inside = onMain
+      .filter((e) => e !== task && e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= end && e.name !== 'RunTask')
+      .sort((a, b) => (b.tdur ?? b.dur) - (a.tdur ?? a.dur))
+      .slice(0, 3)
+      .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ''}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ''} ${(e.dur / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)} ms`)
+      .join('; ');
+    return { at: (task.ts - t0) / 1e6, wall: task.dur / 1000, cpu: (task.tdur ?? NaN) / 1000, inside };
+  };
+  const busiest = tasks.reduce((a, b) => ((b.tdur ?? 0) > (a?.tdur ?? -1) ? b : a), null);
+  return {
+    tasks: tasks.length,
+    long: tasks.filter((e) => e.dur > 50_000).map(describe),
+    longestCpu: busiest && describe(busiest),
+  };
 }
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -297,7 +303,12 @@ try {
     rows.push([`  long task at ${(t.start / 1000).toFixed(1)} s`, `${ms(t.duration)}: ${what || 'no script attributed (rendering, GC or browser work)'}`]);
   }
   if (traced) {
-    for (const t of longTraceTasks(traced)) {
+    const { tasks, long, longestCpu } = traceTasks(traced);
+    rows.push([
+      'traced main-thread tasks: count; over 50 ms wall; over 50 ms CPU',
+      `${tasks}; ${long.length}; ${long.filter((t) => t.cpu > 50).length} (longest CPU of any task ${ms(longestCpu?.cpu)}: ${longestCpu?.inside || '—'})`,
+    ]);
+    for (const t of long) {
       rows.push([`  traced task at ${t.at.toFixed(1)} s`, `${ms(t.wall)} wall, ${ms(t.cpu)} CPU: ${t.inside}`]);
     }
   }

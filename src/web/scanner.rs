@@ -100,6 +100,7 @@ pub fn Scanner(
     // grabbed by the page instead).
     let attached = StoredValue::new(None::<SendWrapper<MediaStreamTrack>>);
     let streams_failed = StoredValue::new(false);
+    let streams_here = camera::has_frame_streams();
     let stream = StoredValue::new(None::<SendWrapper<MediaStream>>);
     let camera_error = RwSignal::new(None::<CameraError>);
     let camera_on = RwSignal::new(false);
@@ -369,7 +370,7 @@ pub fn Scanner(
             return;
         }
         let now = now_ms();
-        if !streams_failed.get_value() && camera::has_frame_streams() {
+        if streams_here && !streams_failed.get_value() {
             let state = decoder.with_value(|d| {
                 d.as_ref()
                     .map(|d| (d.is_ready(), d.takes_streams(), d.stream_silent_for(now)))
@@ -378,11 +379,21 @@ pub fn Scanner(
                 // No worker yet, or not ready: wait for it.
                 None | Some((false, _, _)) => return,
                 Some((true, true, silent)) => {
-                    if silent.is_some_and(|ms| ms > WORKER_TIMEOUT_MS) && !paused.get_untracked() {
+                    // A muted track (MDN "MediaStreamTrack: mute event") sends no frames, so
+                    // the worker has nothing to answer.
+                    let stuck = silent.is_some_and(|ms| ms > WORKER_TIMEOUT_MS)
+                        && !paused.get_untracked()
+                        && !stream.with_value(|s| {
+                            s.as_ref()
+                                .and_then(|s| camera::video_track(s))
+                                .is_some_and(|t| t.muted())
+                        });
+                    if stuck {
                         decoder_problem
                             .set(Some(tr!(lang.get_untracked(), "scanner.decoder_restarted")));
                         spawn_worker();
-                    } else {
+                    } else if attached.with_value(Option::is_none) {
+                        // The stream (if any) ended: the live track's next.
                         attach_stream();
                     }
                     return;
