@@ -129,7 +129,7 @@ async function startTrace(page) {
   const events = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
   await cdp.send('Tracing.start', {
-    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] },
+    traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] },
   });
   return {
     stop: async () => {
@@ -151,13 +151,15 @@ function traceTasks(events) {
     events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
   const onMain = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  // Top-level tasks (category `toplevel`); `RunTask` (devtools.timeline) where a trace lacks them.
+  const top = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const tasks = top.length ? top : onMain.filter((e) => e.name === 'RunTask');
   const t0 = Math.min(...tasks.map((e) => e.ts));
   // The three events inside a task with the most CPU time, as "name wall/CPU ms".
   const describe = (task) => {
     const end = task.ts + task.dur;
     const inside = onMain
-      .filter((e) => e !== task && e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= end && e.name !== 'RunTask')
+      .filter((e) => e !== task && e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= end && e.name !== 'RunTask' && e.name !== task.name)
       .sort((a, b) => (b.tdur ?? b.dur) - (a.tdur ?? a.dur))
       .slice(0, 3)
       .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ''}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ''} ${(e.dur / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)} ms`)
@@ -240,6 +242,9 @@ try {
       { timeout: 10 * TIMEOUT, polling: 250 },
     );
   }
+  // The run ends here: collecting the trace is heavy work for the browser, so tasks after this
+  // moment are not counted.
+  const runEnd = await page.evaluate(() => performance.now());
   const traced = tracing ? await tracing.stop() : null;
   // Let the last verdict's paint be noted.
   await page.waitForFunction(() => window.__verdictsAdded.every((v) => v.paintedAt !== null), null, { timeout: TIMEOUT, polling: 50 });
@@ -274,8 +279,9 @@ try {
   const unmatched = result.timings.filter((t) => t.emptyAt !== null && t.paintedAt === null).length;
   const codes = {};
   for (const v of result.verdicts) codes[v.code] = (codes[v.code] ?? 0) + 1;
-  const longTasks = result.longTasks;
-  const runSeconds = (result.now - runStart) / 1000;
+  const longTasks = result.longTasks && result.longTasks.filter((t) => t.start < runEnd);
+  if (result.longFrames) result.longFrames = result.longFrames.filter((f) => f.start < runEnd);
+  const runSeconds = (runEnd - runStart) / 1000;
 
   const rows = [
     ['fresh scans measured', String(fresh.length)],
