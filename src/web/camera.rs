@@ -1,7 +1,10 @@
 //! The camera: `MediaDevices.getUserMedia` with the rear camera (MDN), the list of cameras,
-//! the torch, and frames grabbed through a canvas (`CanvasRenderingContext2D.getImageData`,
-//! MDN) where the decoder worker cannot take `ImageBitmap`s.
+//! the torch, its frames as a stream for the decoder worker (`MediaStreamTrackProcessor`,
+//! where the browser has it), and frames grabbed through a canvas
+//! (`CanvasRenderingContext2D.getImageData`, MDN) where the decoder worker cannot take
+//! `ImageBitmap`s.
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -188,6 +191,45 @@ pub async fn set_torch(track: &MediaStreamTrack, on: bool) -> Result<(), String>
             .map(|d| d.name())
             .unwrap_or_else(|| format!("{e:?}"))
     })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `MediaStreamTrackProcessor` (MDN; "MediaStreamTrack Insertable Media Processing using
+    /// Streams", W3C): a video track's frames as a `ReadableStream` of `VideoFrame`s. Bound
+    /// here because web-sys has it only behind `web_sys_unstable_apis`.
+    type MediaStreamTrackProcessor;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(init: &js_sys::Object) -> Result<MediaStreamTrackProcessor, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &MediaStreamTrackProcessor) -> web_sys::ReadableStream;
+}
+
+/// Whether this page can turn a track into a stream of frames ([`frame_stream`]): Chromium
+/// has `MediaStreamTrackProcessor` on the window; Safari and Firefox do not (they grab frames
+/// from the `<video>` instead).
+pub fn has_frame_streams() -> bool {
+    web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::has(&w, &"MediaStreamTrackProcessor".into()).unwrap_or(false)
+    })
+}
+
+/// The frames of the video `track` as a `ReadableStream` of `VideoFrame`s
+/// (`new MediaStreamTrackProcessor({track, maxBufferSize: 1})`: only the newest frame waits,
+/// older ones are dropped and closed by the browser while the reader is busy), to be
+/// transferred to the decoder worker. The stream ends when the track stops. The browser's
+/// words if it refuses (no such API, a track that is not video).
+pub fn frame_stream(track: &MediaStreamTrack) -> Result<web_sys::ReadableStream, String> {
+    let init = js_sys::Object::new();
+    set(&init, "track", track);
+    set(&init, "maxBufferSize", &JsValue::from(1));
+    MediaStreamTrackProcessor::new(&init)
+        .map(|p| p.readable())
+        .map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| format!("{e:?}"))
+        })
 }
 
 /// An off-screen canvas that turns video frames into RGBA pixels.

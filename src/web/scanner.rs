@@ -1,15 +1,26 @@
 //! The camera scanner, used by the checkpoint and resident pages: the rear camera in a
 //! viewfinder with an aim box, a switch-camera button (when there is more than one camera)
 //! and a torch button (where the camera has one). Frames are decoded off the main thread by
-//! the decoder worker ([`super::worker`], `src/bin/scanner_worker.rs`): one frame in flight
-//! at a time, frames dropped while it is busy, a worker that does not answer within
-//! [`WORKER_TIMEOUT_MS`] replaced. The camera stops when the component is removed or the page
-//! is hidden (`visibilitychange`, MDN "Document: visibilitychange event"), and starts again
-//! when the page is shown.
+//! the decoder worker ([`super::worker`], `src/bin/scanner_worker.rs`), from one of three
+//! frame sources, chosen by what the browser has (shown as `data-frame-source` on the
+//! scanner):
+//!
+//! - `track-processor` (Chromium): the camera track's frames as a stream
+//!   ([`camera::frame_stream`]) handed to the worker, which reads them itself: the main
+//!   thread does no work per frame;
+//! - `bitmap`: the page grabs a frame with `createImageBitmap(video)` and transfers it;
+//! - `canvas`: the page draws the frame on a canvas and transfers its RGBA bytes.
+//!
+//! One frame is decoded at a time, frames are dropped while the worker is busy, and a worker
+//! that does not answer within [`WORKER_TIMEOUT_MS`] is replaced. The camera stops when the
+//! component is removed or the page is hidden (`visibilitychange`, MDN "Document:
+//! visibilitychange event"), and starts again when the page is shown; its frame stream ends
+//! with it (`data-stream="ended"`; `data-frames-read` and `data-frames-closed` count the
+//! stream's frames the worker read and closed).
 
 use super::camera::{self, CameraError, FrameGrabber};
 use super::i18n;
-use super::worker::{DecoderWorker, Pixels, WorkerEvent};
+use super::worker::{DecoderWorker, FrameCount, Pixels, WorkerEvent};
 use crate::tr;
 use leptos::leptos_dom::helpers::window_event_listener_untyped;
 use leptos::prelude::*;
@@ -17,7 +28,7 @@ use send_wrapper::SendWrapper;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{MediaStream, VisibilityState};
+use web_sys::{MediaStream, MediaStreamTrack, VisibilityState};
 
 /// How often the scanner looks for a frame to decode, in milliseconds. A frame is grabbed
 /// only when the worker is idle and [`MIN_GRAB_GAP_MS`] has passed since the last grab.
@@ -50,6 +61,25 @@ fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Where the decoder's frames come from (see the module docs); its name is the scanner's
+/// `data-frame-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameSource {
+    TrackProcessor,
+    Bitmap,
+    Canvas,
+}
+
+impl FrameSource {
+    fn name(self) -> &'static str {
+        match self {
+            FrameSource::TrackProcessor => "track-processor",
+            FrameSource::Bitmap => "bitmap",
+            FrameSource::Canvas => "canvas",
+        }
+    }
+}
+
 /// A viewfinder that scans QR codes.
 #[component]
 pub fn Scanner(
@@ -62,6 +92,15 @@ pub fn Scanner(
 ) -> impl IntoView {
     let lang = i18n::settings().lang;
     let video_ref = NodeRef::<leptos::html::Video>::new();
+    let scanner_ref = NodeRef::<leptos::html::Div>::new();
+    let frame_source = RwSignal::new(None::<FrameSource>);
+    // The frame stream: "reading" while the worker reads one, "ended" once it stopped.
+    let stream_state = RwSignal::new("");
+    // The track whose frames the worker reads, and whether streams failed (then frames are
+    // grabbed by the page instead).
+    let attached = StoredValue::new(None::<SendWrapper<MediaStreamTrack>>);
+    let streams_failed = StoredValue::new(false);
+    let streams_here = camera::has_frame_streams();
     let stream = StoredValue::new(None::<SendWrapper<MediaStream>>);
     let camera_error = RwSignal::new(None::<CameraError>);
     let camera_on = RwSignal::new(false);
@@ -220,14 +259,42 @@ pub fn Scanner(
     };
     let generation = StoredValue::new(0u32);
     let decoder = StoredValue::new_local(None::<DecoderWorker>);
+    // The stream's frame counts on the scanner element, written directly (no re-render).
+    let show_frames = move |frames: FrameCount| {
+        if let Some(el) = scanner_ref.get_untracked() {
+            let _ = el.set_attribute("data-frames-read", &frames.read.to_string());
+            let _ = el.set_attribute("data-frames-closed", &frames.closed.to_string());
+        }
+    };
     let on_event = move |event: WorkerEvent| match event {
         WorkerEvent::Ready { .. } => {}
+        WorkerEvent::StreamEnded { frames, error } => {
+            show_frames(frames);
+            let _ = stream_state.try_set("ended");
+            attached.try_set_value(None);
+            if let Some(error) = error {
+                // Grab frames on the page from now on.
+                streams_failed.try_set_value(true);
+                let _ = decoder_problem.try_set(Some(error));
+            }
+        }
         WorkerEvent::Frame {
             text,
             grabbed_at,
             decode_ms,
+            frames,
+            empty_at,
         } => {
-            let _ = decoder_problem.try_set(None);
+            if decoder_problem.with_untracked(Option::is_some) {
+                let _ = decoder_problem.try_set(None);
+            }
+            if let Some(frames) = frames {
+                show_frames(frames);
+                // The worker answers only some empty frames: it says which came just before.
+                if text.is_some() {
+                    previous_empty.set_value(empty_at);
+                }
+            }
             match text {
                 Some(text) => {
                     receive(text, grabbed_at, decode_ms);
@@ -242,8 +309,9 @@ pub fn Scanner(
     };
     let spawn_worker = move || {
         generation.update_value(|g| *g = g.wrapping_add(1));
-        // The old worker (if any) is terminated when dropped.
+        // The old worker (if any) is terminated when dropped, and its stream with it.
         decoder.set_value(None);
+        attached.set_value(None);
         match DecoderWorker::start(on_event) {
             Ok(worker) => decoder.set_value(Some(worker)),
             Err(e) => decoder_problem.set(Some(e)),
@@ -251,18 +319,95 @@ pub fn Scanner(
     };
     spawn_worker();
 
+    // The frame stream: hands the worker the live camera track's frames, once per track.
+    let attach_stream = move || {
+        let Some(track) = stream.with_value(|s| s.as_ref().and_then(|s| camera::video_track(s)))
+        else {
+            return;
+        };
+        if track.ready_state() != web_sys::MediaStreamTrackState::Live
+            || attached.with_value(|a| a.as_deref() == Some(&track))
+        {
+            return;
+        }
+        let sent = camera::frame_stream(&track).and_then(|readable| {
+            decoder.with_value(|d| match d {
+                Some(d) => d.attach(&readable, paused.get_untracked()),
+                None => Err("no decoder".to_owned()),
+            })
+        });
+        match sent {
+            Ok(()) => {
+                attached.set_value(Some(SendWrapper::new(track)));
+                if frame_source.get_untracked() != Some(FrameSource::TrackProcessor) {
+                    frame_source.set(Some(FrameSource::TrackProcessor));
+                }
+                stream_state.set("reading");
+            }
+            Err(e) => {
+                // Grab frames on the page from now on.
+                streams_failed.set_value(true);
+                decoder_problem.set(Some(e));
+            }
+        }
+    };
+    // The worker drops the stream's frames while paused.
+    Effect::new(move |_| {
+        let now = paused.get();
+        decoder.with_value(|d| {
+            if let Some(d) = d {
+                d.set_paused(now);
+            }
+        });
+    });
+
     // The frame loop: grab a frame whenever the worker is idle.
     let grabber = StoredValue::new_local(FrameGrabber::new());
     let bitmaps_failed = StoredValue::new(false);
     let last_grab = StoredValue::new(f64::NEG_INFINITY);
     let tick = move || {
-        if paused.get_untracked() || !camera_on.get_untracked() {
+        if !camera_on.get_untracked() {
+            return;
+        }
+        let now = now_ms();
+        if streams_here && !streams_failed.get_value() {
+            let state = decoder.with_value(|d| {
+                d.as_ref()
+                    .map(|d| (d.is_ready(), d.takes_streams(), d.stream_silent_for(now)))
+            });
+            match state {
+                // No worker yet, or not ready: wait for it.
+                None | Some((false, _, _)) => return,
+                Some((true, true, silent)) => {
+                    // A muted track (MDN "MediaStreamTrack: mute event") sends no frames, so
+                    // the worker has nothing to answer.
+                    let stuck = silent.is_some_and(|ms| ms > WORKER_TIMEOUT_MS)
+                        && !paused.get_untracked()
+                        && !stream.with_value(|s| {
+                            s.as_ref()
+                                .and_then(|s| camera::video_track(s))
+                                .is_some_and(|t| t.muted())
+                        });
+                    if stuck {
+                        decoder_problem
+                            .set(Some(tr!(lang.get_untracked(), "scanner.decoder_restarted")));
+                        spawn_worker();
+                    } else if attached.with_value(Option::is_none) {
+                        // The stream (if any) ended: the live track's next.
+                        attach_stream();
+                    }
+                    return;
+                }
+                // A worker without `VideoFrame`: the page grabs the frames.
+                Some((true, false, _)) => {}
+            }
+        }
+        if paused.get_untracked() {
             return;
         }
         let Some(video) = video_ref.get_untracked() else {
             return;
         };
-        let now = now_ms();
         let state = decoder.with_value(|d| {
             d.as_ref()
                 .map(|d| (d.is_idle(), d.takes_bitmaps(), d.busy_for(now)))
@@ -309,6 +454,14 @@ pub fn Scanner(
         let promise = (bitmaps && !bitmaps_failed.get_value())
             .then(|| bitmap_of(&video, width, height))
             .flatten();
+        let source = if promise.is_some() {
+            FrameSource::Bitmap
+        } else {
+            FrameSource::Canvas
+        };
+        if frame_source.get_untracked() != Some(source) {
+            frame_source.set(Some(source));
+        }
         if let Some(promise) = promise {
             let this_generation = generation.get_value();
             leptos::task::spawn_local(async move {
@@ -366,7 +519,9 @@ pub fn Scanner(
     });
 
     view! {
-        <div class="camera scanner" data-testid="scanner">
+        <div class="camera scanner" data-testid="scanner" node_ref=scanner_ref
+            data-frame-source=move || frame_source.get().map(FrameSource::name).unwrap_or("")
+            data-stream=move || stream_state.get()>
             <video node_ref=video_ref class="viewfinder" autoplay=true muted=true playsinline=true
                 aria-label=move || tr!(lang.get(), "scanner.video_label")></video>
             <div class="aim" aria-hidden="true"></div>
@@ -427,10 +582,10 @@ fn bitmap_of(
 
 /// For the latency benchmark (`scripts/bench-latency.mjs`) only: when the page defines
 /// `window.__healthcodeTimings` as an array, each reported text adds `{emptyAt, grabbedAt,
-/// decodeMs, reportedAt, paintedAt}` (milliseconds of `performance.now()`): the grab of the
-/// previous frame if it had no code (else `null`), the grab of the frame read, the worker's
-/// time on it, when `on_text` was called, and the first moment after the next paint
-/// (`requestAnimationFrame`, then a task). Without the array nothing is recorded.
+/// decodeMs, reportedAt}` (milliseconds of `performance.now()`): the grab of the previous frame
+/// if it had no code (else `null`), the grab of the frame read (for a frame stream: when the
+/// worker got it), the worker's time on it, and when `on_text` was called. The benchmark
+/// times the verdict's paint itself. Without the array nothing is recorded.
 fn record_timing(empty_at: Option<f64>, grabbed_at: f64, decode_ms: f64, reported_at: f64) {
     let Some(window) = web_sys::window() else {
         return;
@@ -441,25 +596,16 @@ fn record_timing(empty_at: Option<f64>, grabbed_at: f64, decode_ms: f64, reporte
     let Ok(list) = list.dyn_into::<js_sys::Array>() else {
         return;
     };
-    let list = SendWrapper::new(list);
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                let entry = js_sys::Object::new();
-                let put = |k: &str, v: JsValue| {
-                    let _ = js_sys::Reflect::set(&entry, &k.into(), &v);
-                };
-                put(
-                    "emptyAt",
-                    empty_at.map(JsValue::from).unwrap_or(JsValue::NULL),
-                );
-                put("grabbedAt", grabbed_at.into());
-                put("decodeMs", decode_ms.into());
-                put("reportedAt", reported_at.into());
-                put("paintedAt", now_ms().into());
-                list.push(&entry);
-            },
-            Duration::ZERO,
-        );
-    });
+    let entry = js_sys::Object::new();
+    let put = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&entry, &k.into(), &v);
+    };
+    put(
+        "emptyAt",
+        empty_at.map(JsValue::from).unwrap_or(JsValue::NULL),
+    );
+    put("grabbedAt", grabbed_at.into());
+    put("decodeMs", decode_ms.into());
+    put("reportedAt", reported_at.into());
+    list.push(&entry);
 }

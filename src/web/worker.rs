@@ -1,7 +1,9 @@
 //! The page's side of the decoder worker (`src/bin/scanner_worker.rs`, its message shapes are
-//! documented there): starts it (`new Worker(url)`, MDN "Worker()"), sends one frame at a
-//! time with its pixels transferred, not copied (`Worker.postMessage(message, transfer)`,
-//! MDN), and hands each answer to a callback. The app's own wasm has no decoder.
+//! documented there): starts it (`new Worker(url)`, MDN "Worker()"), and either hands it the
+//! camera's frames as a stream it reads itself ([`DecoderWorker::attach`]: a
+//! `MediaStreamTrackProcessor`'s `readable`, transferred) or sends one frame at a time with its
+//! pixels transferred, not copied (`Worker.postMessage(message, transfer)`, MDN); each answer
+//! goes to a callback. The app's own wasm has no decoder.
 
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
@@ -33,10 +35,12 @@ pub fn worker_url() -> String {
 /// What the worker said.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
-    /// The worker is running; `offscreen`: it can draw an `ImageBitmap` itself.
+    /// The worker is running.
     Ready {
-        /// Whether frames may be sent as `ImageBitmap`s.
+        /// Whether frames may be sent as `ImageBitmap`s (it can draw them itself).
         offscreen: bool,
+        /// Whether it can read a stream of `VideoFrame`s ([`DecoderWorker::attach`]).
+        video_frames: bool,
     },
     /// The answer for one frame.
     Frame {
@@ -46,10 +50,32 @@ pub enum WorkerEvent {
         grabbed_at: f64,
         /// Time the worker spent on the frame, in milliseconds.
         decode_ms: f64,
+        /// For a frame of an attached stream: the stream's frames read and closed so far.
+        frames: Option<FrameCount>,
+        /// For a frame of an attached stream: when the frame decoded before it was grabbed, if
+        /// it had no code (`performance.now()` of this page, ms).
+        empty_at: Option<f64>,
+    },
+    /// The attached stream stopped (its track ended, or it failed: the browser's words).
+    StreamEnded {
+        /// Its frames read and closed.
+        frames: FrameCount,
+        /// Why, if it failed.
+        error: Option<String>,
     },
     /// The worker could not start or run (script not loaded, wasm failed), or could not read
     /// a frame; with the browser's words.
     Failed(String),
+}
+
+/// Frames of an attached stream the worker has read and closed (`VideoFrame.close()`); equal
+/// whenever the worker answers, as it closes each frame once its pixels are copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameCount {
+    /// Frames read from the stream.
+    pub read: u32,
+    /// Frames closed.
+    pub closed: u32,
 }
 
 /// A frame on its way to the worker.
@@ -64,6 +90,15 @@ pub enum Pixels {
 struct Inner {
     ready: bool,
     offscreen: bool,
+    video_frames: bool,
+    /// The number of the stream attached (0: none yet) and whether it is being read.
+    stream: u32,
+    streaming: bool,
+    /// `performance.now()` of the last answer for the attached stream (or of its attaching, or
+    /// of the end of a pause), in milliseconds.
+    stream_heard: f64,
+    /// `performance.timeOrigin` of this page, to put the worker's times on the page's clock.
+    time_origin: f64,
     /// `performance.now()` when the frame now with the worker (or being grabbed) was taken.
     in_flight: Option<f64>,
     next_id: u32,
@@ -83,7 +118,14 @@ impl DecoderWorker {
     /// Starts the worker at [`worker_url`]; `on_event` gets everything it says.
     pub fn start(on_event: impl Fn(WorkerEvent) + 'static) -> Result<DecoderWorker, String> {
         let worker = Worker::new(&worker_url()).map_err(|e| describe(&e))?;
-        let inner = Rc::new(RefCell::new(Inner::default()));
+        let time_origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0);
+        let inner = Rc::new(RefCell::new(Inner {
+            time_origin,
+            ..Inner::default()
+        }));
         let on_event = Rc::new(on_event);
 
         let state = inner.clone();
@@ -93,12 +135,52 @@ impl DecoderWorker {
             let get = |key: &str| Reflect::get(&data, &key.into()).unwrap_or(JsValue::UNDEFINED);
             if get("ready").is_truthy() {
                 let offscreen = get("offscreen").is_truthy();
+                let video_frames = get("videoFrames").is_truthy();
                 {
                     let mut s = state.borrow_mut();
                     s.ready = true;
                     s.offscreen = offscreen;
+                    s.video_frames = video_frames;
                 }
-                tell(WorkerEvent::Ready { offscreen });
+                tell(WorkerEvent::Ready {
+                    offscreen,
+                    video_frames,
+                });
+                return;
+            }
+            if let Some(stream) = get("stream").as_f64() {
+                let frames = FrameCount {
+                    read: get("read").as_f64().unwrap_or(0.0) as u32,
+                    closed: get("closed").as_f64().unwrap_or(0.0) as u32,
+                };
+                let time_origin = {
+                    let mut s = state.borrow_mut();
+                    if stream != f64::from(s.stream) {
+                        return; // a stream replaced since
+                    }
+                    if get("ended").is_truthy() {
+                        s.streaming = false;
+                    } else {
+                        s.stream_heard = now_ms();
+                    }
+                    s.time_origin
+                };
+                if get("ended").is_truthy() {
+                    tell(WorkerEvent::StreamEnded {
+                        frames,
+                        error: get("error").as_string(),
+                    });
+                } else if let Some(error) = get("error").as_string() {
+                    tell(WorkerEvent::Failed(error));
+                } else {
+                    tell(WorkerEvent::Frame {
+                        text: get("text").as_string(),
+                        grabbed_at: get("grabbedAt").as_f64().unwrap_or(0.0) - time_origin,
+                        decode_ms: get("ms").as_f64().unwrap_or(0.0),
+                        frames: Some(frames),
+                        empty_at: get("emptyAt").as_f64().map(|t| t - time_origin),
+                    });
+                }
                 return;
             }
             let id = get("id").as_f64().map(|v| v as u32);
@@ -120,13 +202,19 @@ impl DecoderWorker {
                 text: get("text").as_string(),
                 grabbed_at,
                 decode_ms: get("ms").as_f64().unwrap_or(0.0),
+                frames: None,
+                empty_at: None,
             });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
 
         let state = inner.clone();
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
-            state.borrow_mut().in_flight = None;
+            {
+                let mut s = state.borrow_mut();
+                s.in_flight = None;
+                s.streaming = false;
+            }
             let message = ev.message();
             on_event(WorkerEvent::Failed(if message.is_empty() {
                 "the decoder could not be loaded".to_owned()
@@ -144,6 +232,11 @@ impl DecoderWorker {
         })
     }
 
+    /// Whether the worker said it is running.
+    pub fn is_ready(&self) -> bool {
+        self.inner.borrow().ready
+    }
+
     /// Ready and no frame in flight: a new frame may be grabbed.
     pub fn is_idle(&self) -> bool {
         let s = self.inner.borrow();
@@ -153,6 +246,55 @@ impl DecoderWorker {
     /// Whether frames may go as `ImageBitmap`s (the worker has `OffscreenCanvas`).
     pub fn takes_bitmaps(&self) -> bool {
         self.inner.borrow().offscreen
+    }
+
+    /// Whether the worker is ready and can read a stream of `VideoFrame`s.
+    pub fn takes_streams(&self) -> bool {
+        let s = self.inner.borrow();
+        s.ready && s.video_frames
+    }
+
+    /// How long the worker has said nothing about the stream being read, in milliseconds
+    /// (`None` when none is): it answers at least twice a second while frames come and it is
+    /// not paused, so a long silence means the worker is stuck.
+    pub fn stream_silent_for(&self, now: f64) -> Option<f64> {
+        let s = self.inner.borrow();
+        s.streaming.then(|| now - s.stream_heard)
+    }
+
+    /// Hands the worker `readable`, a `ReadableStream` of the camera's `VideoFrame`s (a
+    /// `MediaStreamTrackProcessor`'s, MDN), transferred: from now on the worker reads the
+    /// frames itself and answers each ([`WorkerEvent::Frame`] with `frames`) until the track
+    /// ends ([`WorkerEvent::StreamEnded`]). Replaces a stream attached before.
+    pub fn attach(&self, readable: &web_sys::ReadableStream, paused: bool) -> Result<(), String> {
+        let number = {
+            let mut s = self.inner.borrow_mut();
+            s.stream = s.stream.wrapping_add(1);
+            s.stream
+        };
+        let message = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&message, &k.into(), v).map(|_| ());
+        set("stream", &JsValue::from(number))
+            .and_then(|_| set("readable", readable))
+            .and_then(|_| set("paused", &JsValue::from_bool(paused)))
+            .and_then(|_| {
+                self.worker
+                    .post_message_with_transfer(&message, &Array::of1(readable))
+            })
+            .map_err(|e| describe(&e))?;
+        let mut s = self.inner.borrow_mut();
+        s.streaming = true;
+        s.stream_heard = now_ms();
+        Ok(())
+    }
+
+    /// Tells the worker to drop the stream's frames undecoded (`true`) or to decode them again.
+    pub fn set_paused(&self, paused: bool) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"paused".into(), &JsValue::from_bool(paused));
+        let _ = self.worker.post_message(&message);
+        // The worker is silent while paused: the watchdog counts from now.
+        self.inner.borrow_mut().stream_heard = now_ms();
     }
 
     /// How long the frame in flight has been out, in milliseconds, if one is.
@@ -209,6 +351,14 @@ impl Drop for DecoderWorker {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
+}
+
+/// `performance.now()` in milliseconds (MDN "Performance.now()"); 0 without a window.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 /// A thrown value in words: an `Error`'s message, else its debug form.

@@ -8,7 +8,13 @@
 //   service worker precaches them in the background); the checkpoint loads the staff bundle.
 // - The checkpoint page constructs `new Worker('./scanner-worker-<hash>_loader.js')`, fetches
 //   the worker's wasm, and admits a green code shown to the camera; every request goes to the
-//   app's own origin and nothing is logged as an error.
+//   app's own origin and nothing is logged as an error. In Chromium the frames reach the
+//   worker as a stream (`data-frame-source="track-processor"`: a MediaStreamTrackProcessor's
+//   readable, read in the worker), and every frame the worker read is closed. Without
+//   MediaStreamTrackProcessor (Safari, Firefox; hidden from the page here) the page grabs
+//   the frames itself (`bitmap`) and still admits the code.
+// - Hiding the page ends the frame stream with the camera (`data-stream="ended"`), showing it
+//   starts a new one.
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -44,6 +50,48 @@ function recordWorkers() {
       window.__workersStarted.push(String(url));
     }
   };
+}
+
+/** The scanner element's frame-stream state: source, stream, frames read and closed. */
+function scannerState(page) {
+  return page.evaluate(() => {
+    const d = document.querySelector('[data-testid="scanner"]')?.dataset ?? {};
+    return {
+      source: d.frameSource ?? null,
+      stream: d.stream ?? null,
+      read: d.framesRead === undefined ? null : Number(d.framesRead),
+      closed: d.framesClosed === undefined ? null : Number(d.framesClosed),
+    };
+  });
+}
+
+/** Imports the fixture's root key and trust list on the checkpoint page, then waits for the
+ * first verdict that is not "unknown issuer" and returns its code and decision. */
+async function firstRealVerdict(page, fx) {
+  await page.setInputFiles('input[data-testid="root-file"]', fx.rootPub, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    (id) => document.querySelector('[data-testid="root-status"]')?.textContent.includes(id) ?? false,
+    fx.rootKeyId,
+    { timeout: TIMEOUT, polling: 100 },
+  );
+  await page.setInputFiles('input[data-testid="trust-file"]', fx.trust, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    (name) => document.querySelector('[data-testid="trust-status"]')?.textContent.includes(name) ?? false,
+    ISSUER_NAME,
+    { timeout: TIMEOUT, polling: 100 },
+  );
+  // Until the import the issuer is unknown (S|KID); the next verdict is the real one.
+  return (
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('[data-testid="verdict"]');
+        const code = v?.getAttribute('data-code');
+        return code && code !== 'S|KID' ? { code, decision: v.getAttribute('data-decision') } : null;
+      },
+      null,
+      { timeout: TIMEOUT, polling: 50 },
+    )
+  ).jsonValue();
 }
 
 describe('the scanner decodes in a Web Worker', () => {
@@ -169,8 +217,19 @@ describe('the scanner decodes in a Web Worker', () => {
       await page.evaluate(() => {
         window.__track = document.querySelector('[data-testid="scanner"] video').srcObject.getVideoTracks()[0];
       });
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="scanner"]')?.dataset.stream === 'reading' && Number(document.querySelector('[data-testid="scanner"]').dataset.framesRead) > 0,
+        null,
+        { timeout: TIMEOUT, polling: 100 },
+      );
       await setVisibility('hidden');
       await page.waitForFunction(() => window.__track.readyState === 'ended', null, { timeout: TIMEOUT, polling: 100 });
+      // The worker's frame stream ends with the track, every frame it read closed.
+      await page.waitForFunction(() => document.querySelector('[data-testid="scanner"]')?.dataset.stream === 'ended', null, { timeout: TIMEOUT, polling: 100 });
+      const ended = await scannerState(page);
+      assert.equal(ended.source, 'track-processor');
+      assert.ok(ended.read > 0, `frames were read before the page was hidden: ${JSON.stringify(ended)}`);
+      assert.equal(ended.closed, ended.read, `every frame read was closed: ${JSON.stringify(ended)}`);
       await setVisibility('visible');
       await page.waitForFunction(
         () => {
@@ -181,6 +240,8 @@ describe('the scanner decodes in a Web Worker', () => {
         { timeout: TIMEOUT, polling: 100 },
       );
       assert.equal((await track()).id, first.id, 'the same camera is restarted');
+      // A new stream for the new track.
+      await page.waitForFunction(() => document.querySelector('[data-testid="scanner"]')?.dataset.stream === 'reading', null, { timeout: TIMEOUT, polling: 100 });
 
       // Leaving the page removes the scanner: its camera stops. (To the desk: the same bundle,
       // so no reload; going to the resident page reloads the page into the other bundle.)
@@ -206,32 +267,22 @@ describe('the scanner decodes in a Web Worker', () => {
       await page.addInitScript(recordWorkers);
       await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
       await page.locator('[data-testid="scanner"]').waitFor({ timeout: TIMEOUT });
-      await page.setInputFiles('input[data-testid="root-file"]', fx.rootPub, { timeout: TIMEOUT });
-      await page.waitForFunction(
-        (id) => document.querySelector('[data-testid="root-status"]')?.textContent.includes(id) ?? false,
-        fx.rootKeyId,
-        { timeout: TIMEOUT, polling: 100 },
-      );
-      await page.setInputFiles('input[data-testid="trust-file"]', fx.trust, { timeout: TIMEOUT });
-      await page.waitForFunction(
-        (name) => document.querySelector('[data-testid="trust-status"]')?.textContent.includes(name) ?? false,
-        ISSUER_NAME,
-        { timeout: TIMEOUT, polling: 100 },
-      );
-      // Until the import the issuer is unknown (S|KID); the next verdict is the real one.
-      const verdict = await (
-        await page.waitForFunction(
-          () => {
-            const v = document.querySelector('[data-testid="verdict"]');
-            const code = v?.getAttribute('data-code');
-            return code && code !== 'S|KID' ? { code, decision: v.getAttribute('data-decision') } : null;
-          },
-          null,
-          { timeout: TIMEOUT, polling: 50 },
-        )
-      ).jsonValue();
+      const verdict = await firstRealVerdict(page, fx);
       await page.screenshot({ path: path.join(ARTIFACTS, 'scanner-worker-admit.png'), fullPage: true });
       assert.deepEqual(verdict, { code: 'C|GRN', decision: 'admit' });
+
+      // Chromium: the worker reads the camera's frames itself, and closes each one.
+      const state = await scannerState(page);
+      assert.equal(state.source, 'track-processor', `frame source: ${JSON.stringify(state)}`);
+      assert.equal(state.stream, 'reading');
+      // Frames keep coming (a frame left open would soon starve the camera's frame pool).
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="scanner"]').dataset.framesRead) >= n, state.read + 30, {
+        timeout: TIMEOUT,
+        polling: 100,
+      });
+      const later = await scannerState(page);
+      assert.equal(later.closed, later.read, `every frame read was closed: ${JSON.stringify(later)}`);
+      t.diagnostic(`stream frames read and closed: ${later.read}`);
 
       const started = await page.evaluate(() => window.__workersStarted);
       assert.equal(started.length, 1, `one decoder worker started: ${started.join(', ')}`);
@@ -246,6 +297,29 @@ describe('the scanner decodes in a Web Worker', () => {
       // Fake camera: one camera, no torch, so neither button shows.
       assert.equal(await page.locator('[data-testid="switch-camera"]').count(), 0, 'no switch button with one camera');
       assert.equal(await page.locator('[data-testid="torch"]').count(), 0, 'no torch button without a torch');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('without MediaStreamTrackProcessor (Safari, Firefox) the page grabs the frames and the code is still admitted', async () => {
+    const code = await fx.present('green', 'scanner-bitmap');
+    const y4m = fx.file('scanner-bitmap.y4m');
+    await pngToY4m(code.png, y4m, { width: 640, height: 480 });
+    const browser = await launchWithCamera(y4m, server.origin);
+    const { page } = browser;
+    try {
+      await page.addInitScript(() => {
+        delete window.MediaStreamTrackProcessor;
+      });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.locator('[data-testid="scanner"]').waitFor({ timeout: TIMEOUT });
+      assert.deepEqual(await firstRealVerdict(page, fx), { code: 'C|GRN', decision: 'admit' });
+      const state = await scannerState(page);
+      assert.equal(state.source, 'bitmap', `frame source: ${JSON.stringify(state)}`);
+      assert.equal(state.read, null, 'no frame stream');
+      assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+      assert.deepEqual(browser.consoleErrors, [], 'no console error');
     } finally {
       await browser.close();
     }
