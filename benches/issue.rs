@@ -5,16 +5,23 @@
 //!
 //! The QR symbol (image rendering) is measured as a stage of its own, outside the path.
 //!
+//! Signing is done as `issue --batch` does it, with [`BatchSigner`] (the issuer key expanded
+//! once, a radix-32 basepoint table); the same path signing with `ed25519_dalek::SigningKey`
+//! (`Credential::issue`, what the CLI did before) is measured beside it.
+//!
 //! Run: `cargo bench --bench issue`. Throughput is reported in codes per second, in wall
-//! time, and for one thread also in the thread's CPU time (the rate of one core even when
-//! other work shares the machine).
+//! time, and in the thread's CPU time (the rate of one core even when other work shares the
+//! machine). The stages are measured in thread CPU time only.
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use ed25519_dalek::SigningKey;
+use curve25519_dalek::edwards::CompressedEdwardsY;
+use ed25519_dalek::{Signer, SigningKey};
 use healthcode::batch::{Row, Terms};
+use healthcode::batch_signer::BatchSigner;
+use healthcode::credential::ClaimsError;
 use healthcode::keys::to_hex;
-use healthcode::{Credential, CredentialId};
+use healthcode::{Claims, Credential, CredentialId};
 
 const NOW: u64 = 1_800_000_000;
 const ROWS: usize = 10_000;
@@ -50,9 +57,13 @@ fn residents(rows: usize) -> Vec<u8> {
     csv.into_bytes()
 }
 
-/// Issues every row of `csv` (header first); ids come from `first_id` upwards. Returns the
-/// total length of the QR texts (so nothing is optimised away).
-fn issue_all(csv: &[u8], issuer: &SigningKey, first_id: u64) -> usize {
+/// Issues every row of `csv` (header first) with `issue` (claims to a signed credential); ids
+/// come from `first_id` upwards. Returns the total length of the QR texts (so nothing is
+/// optimised away).
+fn issue_all<F>(csv: &[u8], issue: F, first_id: u64) -> usize
+where
+    F: Fn(Claims) -> Result<Credential, ClaimsError>,
+{
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
     let mut record = csv::StringRecord::new();
     let mut total = 0;
@@ -62,7 +73,7 @@ fn issue_all(csv: &[u8], issuer: &SigningKey, first_id: u64) -> usize {
         let row = Row::parse(&fields).expect("valid row");
         let (claims, _) = row.claims(CredentialId(id.to_be_bytes()), &TERMS, NOW);
         id += 1;
-        let credential = Credential::issue(claims, issuer).expect("valid claims");
+        let credential = issue(claims).expect("valid claims");
         total += credential.to_qr_text().len();
     }
     total
@@ -84,6 +95,8 @@ fn halves(csv: &[u8]) -> (Vec<u8>, Vec<u8>) {
 
 fn bench(c: &mut Criterion) {
     let issuer = SigningKey::from_bytes(&[1; 32]);
+    let signer = BatchSigner::new(&issuer);
+    let issue = |claims| Credential::issue_with(claims, &signer);
     let csv = residents(ROWS);
     let (first, second) = halves(&csv);
 
@@ -91,66 +104,16 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("10000 codes, 1 thread", |b| {
-        b.iter(|| issue_all(black_box(&csv), &issuer, 0))
+        b.iter(|| issue_all(black_box(&csv), issue, 0))
     });
     group.bench_function("10000 codes, 2 threads", |b| {
         b.iter(|| {
             std::thread::scope(|s| {
-                let one = s.spawn(|| issue_all(black_box(&first), &issuer, 0));
-                let two = s.spawn(|| issue_all(black_box(&second), &issuer, 1 << 32));
+                let one = s.spawn(|| issue_all(black_box(&first), issue, 0));
+                let two = s.spawn(|| issue_all(black_box(&second), issue, 1 << 32));
                 one.join().expect("thread") + two.join().expect("thread")
             })
         })
-    });
-    group.finish();
-
-    // Each stage alone, on one device row.
-    let line = &csv[HEADER.len()..];
-    let line = &line[..=line.iter().position(|&b| b == b'\n').expect("a row")];
-    let mut one_row = HEADER.as_bytes().to_vec();
-    one_row.extend_from_slice(line);
-    let record = csv::ReaderBuilder::new()
-        .from_reader(one_row.as_slice())
-        .records()
-        .next()
-        .expect("a row")
-        .expect("valid csv");
-    let fields: Vec<&str> = record.iter().collect();
-    let row = Row::parse(&fields).expect("valid row");
-    let (claims, _) = row.claims(CredentialId([7; 8]), &TERMS, NOW);
-    let credential = Credential::issue(claims.clone(), &issuer).expect("valid claims");
-
-    let mut group = c.benchmark_group("batch issuing stage");
-    group.bench_function("csv: read one row (of 10000, amortised)", |b| {
-        let mut reader = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(&csv));
-        let mut record = csv::StringRecord::new();
-        b.iter(|| {
-            if !reader.read_record(&mut record).expect("valid csv") {
-                reader.seek(csv::Position::new()).expect("rewind");
-                reader.read_record(&mut record).expect("valid csv");
-            }
-            record.len()
-        })
-    });
-    group.bench_function("Row::parse (incl. holder key check)", |b| {
-        b.iter(|| Row::parse(black_box(&fields)))
-    });
-    group.bench_function("holder key hex -> VerifyingKey", |b| {
-        b.iter(|| healthcode::keys::verifying_key_from_hex(black_box(fields[2])))
-    });
-    group.bench_function("rules + claims", |b| {
-        b.iter(|| black_box(&row).claims(CredentialId([7; 8]), &TERMS, NOW))
-    });
-    group.bench_function("Credential::issue (validate + sign)", |b| {
-        b.iter(|| Credential::issue(black_box(claims.clone()), &issuer))
-    });
-    group.bench_function("to_qr_text (postcard + base45)", |b| {
-        b.iter(|| black_box(&credential).to_qr_text())
-    });
-    // Measured apart from issuing: the QR symbol of the code (what the PNG and SVG draw).
-    let text = credential.to_qr_text();
-    group.bench_function("QR symbol (render::matrix, not in the issuing path)", |b| {
-        b.iter(|| healthcode::render::matrix(black_box(&text)))
     });
     group.finish();
 }
@@ -194,12 +157,81 @@ impl Measurement for ThreadCpuTime {
 
 fn bench_cpu_time(c: &mut Criterion<ThreadCpuTime>) {
     let issuer = SigningKey::from_bytes(&[1; 32]);
+    let signer = BatchSigner::new(&issuer);
     let csv = residents(ROWS);
     let mut group = c.benchmark_group("batch issuing, thread CPU time");
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("10000 codes, 1 thread", |b| {
-        b.iter(|| issue_all(black_box(&csv), &issuer, 0))
+        b.iter(|| issue_all(black_box(&csv), |c| Credential::issue_with(c, &signer), 0))
+    });
+    group.bench_function(
+        "10000 codes, 1 thread, signed by SigningKey (before)",
+        |b| b.iter(|| issue_all(black_box(&csv), |c| Credential::issue(c, &issuer), 0)),
+    );
+    group.finish();
+
+    // Each stage alone, on one device row.
+    let line = &csv[HEADER.len()..];
+    let line = &line[..=line.iter().position(|&b| b == b'\n').expect("a row")];
+    let mut one_row = HEADER.as_bytes().to_vec();
+    one_row.extend_from_slice(line);
+    let record = csv::ReaderBuilder::new()
+        .from_reader(one_row.as_slice())
+        .records()
+        .next()
+        .expect("a row")
+        .expect("valid csv");
+    let fields: Vec<&str> = record.iter().collect();
+    let row = Row::parse(&fields).expect("valid row");
+    let (claims, _) = row.claims(CredentialId([7; 8]), &TERMS, NOW);
+    let credential = Credential::issue_with(claims.clone(), &signer).expect("valid claims");
+    let message = claims.signing_input();
+    let holder_key = healthcode::keys::parse_hex32(fields[2]).expect("64 hex characters");
+
+    let mut group = c.benchmark_group("batch issuing stage, thread CPU time");
+    group.bench_function("csv: read one row (of 10000, amortised)", |b| {
+        let mut reader = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(&csv));
+        let mut record = csv::StringRecord::new();
+        b.iter(|| {
+            if !reader.read_record(&mut record).expect("valid csv") {
+                reader.seek(csv::Position::new()).expect("rewind");
+                reader.read_record(&mut record).expect("valid csv");
+            }
+            record.len()
+        })
+    });
+    group.bench_function("Row::parse (incl. holder key check)", |b| {
+        b.iter(|| Row::parse(black_box(&fields)))
+    });
+    group.bench_function("holder key hex -> VerifyingKey", |b| {
+        b.iter(|| healthcode::keys::verifying_key_from_hex(black_box(fields[2])))
+    });
+    group.bench_function("holder key bytes -> CompressedEdwardsY::decompress", |b| {
+        b.iter(|| CompressedEdwardsY(black_box(holder_key)).decompress())
+    });
+    group.bench_function("rules + claims", |b| {
+        b.iter(|| black_box(&row).claims(CredentialId([7; 8]), &TERMS, NOW))
+    });
+    group.bench_function("Credential::issue_with (validate + BatchSigner)", |b| {
+        b.iter(|| Credential::issue_with(black_box(claims.clone()), &signer))
+    });
+    group.bench_function("Credential::issue (validate + SigningKey, before)", |b| {
+        b.iter(|| Credential::issue(black_box(claims.clone()), &issuer))
+    });
+    group.bench_function("sign: BatchSigner::sign", |b| {
+        b.iter(|| signer.sign(black_box(&message)))
+    });
+    group.bench_function("sign: ed25519_dalek SigningKey::sign", |b| {
+        b.iter(|| issuer.sign(black_box(&message)))
+    });
+    group.bench_function("to_qr_text (postcard + base45)", |b| {
+        b.iter(|| black_box(&credential).to_qr_text())
+    });
+    // Measured apart from issuing: the QR symbol of the code (what the PNG and SVG draw).
+    let text = credential.to_qr_text();
+    group.bench_function("QR symbol (render::matrix, not in the issuing path)", |b| {
+        b.iter(|| healthcode::render::matrix(black_box(&text)))
     });
     group.finish();
 }
