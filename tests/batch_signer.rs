@@ -24,7 +24,7 @@ proptest! {
         prop_assert_eq!(ours, key.sign(&message).to_bytes());
         prop_assert!(key.verifying_key().verify_strict(&message, &Signature::from_bytes(&ours)).is_ok());
         prop_assert_eq!(verify_ed25519(signer.public_key(), &message, &ours), Ok(()));
-        prop_assert_eq!(signer.public_key(), key.verifying_key().as_bytes());
+        prop_assert_eq!(*signer.public_key(), key.verifying_key().to_bytes());
         prop_assert_eq!(signer.key_id(), KeyId::of(&key.verifying_key()));
     }
 }
