@@ -5,10 +5,6 @@
 //!
 //! The QR symbol (image rendering) is measured as a stage of its own, outside the path.
 //!
-//! Signing is done as `issue --batch` does it, with [`BatchSigner`] (the issuer key expanded
-//! once for the batch); the same path signing with `ed25519_dalek::SigningKey`
-//! (`Credential::issue`, what the CLI did before) is measured beside it.
-//!
 //! Run: `cargo bench --bench issue`. Throughput is reported in codes per second, in wall
 //! time, and in the thread's CPU time (the rate of one core even when other work shares the
 //! machine). The stages are measured in thread CPU time only.
@@ -17,10 +13,8 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::{Signer, SigningKey};
 use healthcode::batch::{Row, Terms};
-use healthcode::batch_signer::BatchSigner;
-use healthcode::credential::ClaimsError;
 use healthcode::keys::to_hex;
-use healthcode::{Claims, Credential, CredentialId};
+use healthcode::{Credential, CredentialId};
 
 const NOW: u64 = 1_800_000_000;
 const ROWS: usize = 10_000;
@@ -56,13 +50,9 @@ fn residents(rows: usize) -> Vec<u8> {
     csv.into_bytes()
 }
 
-/// Issues every row of `csv` (header first) with `issue` (claims to a signed credential); ids
-/// come from `first_id` upwards. Returns the total length of the QR texts (so nothing is
-/// optimised away).
-fn issue_all<F>(csv: &[u8], issue: F, first_id: u64) -> usize
-where
-    F: Fn(Claims) -> Result<Credential, ClaimsError>,
-{
+/// Issues every row of `csv` (header first); ids come from `first_id` upwards. Returns the
+/// total length of the QR texts (so nothing is optimised away).
+fn issue_all(csv: &[u8], issuer: &SigningKey, first_id: u64) -> usize {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
     let mut record = csv::StringRecord::new();
     let mut total = 0;
@@ -72,7 +62,7 @@ where
         let row = Row::parse(&fields).expect("valid row");
         let (claims, _) = row.claims(CredentialId(id.to_be_bytes()), &TERMS, NOW);
         id += 1;
-        let credential = issue(claims).expect("valid claims");
+        let credential = Credential::issue(claims, issuer).expect("valid claims");
         total += credential.to_qr_text().len();
     }
     total
@@ -94,8 +84,6 @@ fn halves(csv: &[u8]) -> (Vec<u8>, Vec<u8>) {
 
 fn bench(c: &mut Criterion) {
     let issuer = SigningKey::from_bytes(&[1; 32]);
-    let signer = BatchSigner::new(&issuer);
-    let issue = |claims| Credential::issue_with(claims, &signer);
     let csv = residents(ROWS);
     let (first, second) = halves(&csv);
 
@@ -103,13 +91,13 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("10000 codes, 1 thread", |b| {
-        b.iter(|| issue_all(black_box(&csv), issue, 0))
+        b.iter(|| issue_all(black_box(&csv), &issuer, 0))
     });
     group.bench_function("10000 codes, 2 threads", |b| {
         b.iter(|| {
             std::thread::scope(|s| {
-                let one = s.spawn(|| issue_all(black_box(&first), issue, 0));
-                let two = s.spawn(|| issue_all(black_box(&second), issue, 1 << 32));
+                let one = s.spawn(|| issue_all(black_box(&first), &issuer, 0));
+                let two = s.spawn(|| issue_all(black_box(&second), &issuer, 1 << 32));
                 one.join().expect("thread") + two.join().expect("thread")
             })
         })
@@ -156,18 +144,13 @@ impl Measurement for ThreadCpuTime {
 
 fn bench_cpu_time(c: &mut Criterion<ThreadCpuTime>) {
     let issuer = SigningKey::from_bytes(&[1; 32]);
-    let signer = BatchSigner::new(&issuer);
     let csv = residents(ROWS);
     let mut group = c.benchmark_group("batch issuing, thread CPU time");
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("10000 codes, 1 thread", |b| {
-        b.iter(|| issue_all(black_box(&csv), |c| Credential::issue_with(c, &signer), 0))
+        b.iter(|| issue_all(black_box(&csv), &issuer, 0))
     });
-    group.bench_function(
-        "10000 codes, 1 thread, signed by SigningKey (before)",
-        |b| b.iter(|| issue_all(black_box(&csv), |c| Credential::issue(c, &issuer), 0)),
-    );
     group.finish();
 
     // Each stage alone, on one device row.
@@ -184,7 +167,7 @@ fn bench_cpu_time(c: &mut Criterion<ThreadCpuTime>) {
     let fields: Vec<&str> = record.iter().collect();
     let row = Row::parse(&fields).expect("valid row");
     let (claims, _) = row.claims(CredentialId([7; 8]), &TERMS, NOW);
-    let credential = Credential::issue_with(claims.clone(), &signer).expect("valid claims");
+    let credential = Credential::issue(claims.clone(), &issuer).expect("valid claims");
     let message = claims.signing_input();
 
     let mut group = c.benchmark_group("batch issuing stage, thread CPU time");
@@ -212,16 +195,10 @@ fn bench_cpu_time(c: &mut Criterion<ThreadCpuTime>) {
     group.bench_function("rules + claims", |b| {
         b.iter(|| black_box(&row).claims(CredentialId([7; 8]), &TERMS, NOW))
     });
-    group.bench_function("Credential::issue_with (validate + BatchSigner)", |b| {
-        b.iter(|| Credential::issue_with(black_box(claims.clone()), &signer))
-    });
-    group.bench_function("Credential::issue (validate + SigningKey, before)", |b| {
+    group.bench_function("Credential::issue (validate + sign)", |b| {
         b.iter(|| Credential::issue(black_box(claims.clone()), &issuer))
     });
-    group.bench_function("sign: BatchSigner::sign", |b| {
-        b.iter(|| signer.sign(black_box(&message)))
-    });
-    group.bench_function("sign: ed25519_dalek SigningKey::sign", |b| {
+    group.bench_function("sign alone: ed25519_dalek SigningKey::sign", |b| {
         b.iter(|| issuer.sign(black_box(&message)))
     });
     group.bench_function("to_qr_text (postcard + base45)", |b| {

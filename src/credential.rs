@@ -33,7 +33,6 @@
 //! for a person without a phone, shown as its `HCC1:` QR directly, and admitted only with an
 //! ID-card check where the checkpoint's policy allows it.
 
-use crate::batch_signer::BatchSigner;
 use crate::codec::{self, CodecError, MessageKind};
 use crate::keys::{CredentialId, KeyId};
 use ed25519_dalek::{Signer, SigningKey};
@@ -281,16 +280,6 @@ impl Credential {
         claims.issuer = KeyId::of(&issuer_key.verifying_key());
         claims.validate()?;
         let signature = issuer_key.sign(&claims.signing_input()).to_bytes();
-        Ok(Credential { claims, signature })
-    }
-
-    /// Signs `claims` with `signer` (an issuer key expanded once for a whole batch): the same
-    /// credential, byte for byte, as [`Credential::issue`] with the signer's key, in less time.
-    /// Errors: the claims break a field rule.
-    pub fn issue_with(mut claims: Claims, signer: &BatchSigner) -> Result<Credential, ClaimsError> {
-        claims.issuer = signer.key_id();
-        claims.validate()?;
-        let signature = signer.sign(&claims.signing_input());
         Ok(Credential { claims, signature })
     }
 

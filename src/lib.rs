@@ -54,7 +54,6 @@
 
 pub mod area_index;
 pub mod batch;
-pub mod batch_signer;
 pub mod codec;
 pub mod credential;
 pub mod declaration;

@@ -6,8 +6,7 @@
 //!    (and every `acceptable` case) must be listed in [`WYCHEPROOF_KNOWN_DEVIATIONS`].
 //! 2. The 12 cases of "Taming the many EdDSAs" (ed25519-speccheck,
 //!    `../shared/vectors/ed25519-speccheck/cases.json`), against the table [`SPECCHECK_EXPECTED`].
-//! 3. RFC 8032 §7.1 TEST 1, 2, 3, 1024 and SHA(abc), embedded below; signed both by
-//!    ed25519-dalek and by `healthcode::batch_signer`, which must give the RFC's signatures.
+//! 3. RFC 8032 §7.1 TEST 1, 2, 3, 1024 and SHA(abc), embedded below.
 //!
 //! A failure names the case (Wycheproof tcId, speccheck index, RFC test name). The summary of
 //! the results lives in `tests/vectors/ed25519-acceptance.md`; keep both in step.
@@ -16,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use ed25519_dalek::{Signer, SigningKey};
-use healthcode::batch_signer::BatchSigner;
 use healthcode::signature::{verify_ed25519, SignatureError};
 use serde_json::Value;
 
@@ -548,11 +546,6 @@ fn rfc8032_section_7_1() {
             to_hex(&signing_key.sign(&message).to_bytes()),
             to_hex(&signature),
             "{what}: signature"
-        );
-        assert_eq!(
-            to_hex(&BatchSigner::new(&signing_key).sign(&message)),
-            to_hex(&signature),
-            "{what}: signature by the batch signer"
         );
         assert_eq!(
             verify_ed25519(&public, &message, &signature),

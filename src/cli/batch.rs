@@ -5,7 +5,6 @@
 use crate::files;
 use ed25519_dalek::SigningKey;
 use healthcode::batch::{Row, Terms, COLUMNS};
-use healthcode::batch_signer::BatchSigner;
 use healthcode::keys::CredentialId;
 use healthcode::{render, Claims, Colour, Credential, Holder};
 use std::collections::HashSet;
@@ -112,8 +111,6 @@ pub fn issue_batch(batch: &Batch<'_>) -> Result<ExitCode, String> {
     let mut ids = HashSet::new();
     let mut paper = Vec::new();
     let (mut issued, mut failed) = (0usize, 0usize);
-    // The issuer key expanded once for the whole file (see healthcode::batch_signer).
-    let signer = BatchSigner::new(batch.issuer);
     let mut colours = [0usize; 3];
     for result in reader.records() {
         let record = match result {
@@ -145,7 +142,7 @@ pub fn issue_batch(batch: &Batch<'_>) -> Result<ExitCode, String> {
             }
         };
         let (claims, suggestion) = row.claims(id, &batch.terms, batch.now);
-        let credential = match Credential::issue_with(claims, &signer) {
+        let credential = match Credential::issue(claims, batch.issuer) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("{name}:{line}: {e} ({})", e.code());
