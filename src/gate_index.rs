@@ -211,7 +211,12 @@ pub fn gate_index<'a>(
             .into_iter()
             .filter(|e| today.contains(&bucket_of(e.time))),
     );
-    gate_index_from_tallies(buckets.iter().map(|(b, t)| (*b, t)), now, utc_offset_secs, top)
+    gate_index_from_tallies(
+        buckets.iter().map(|(b, t)| (*b, t)),
+        now,
+        utc_offset_secs,
+        top,
+    )
 }
 
 #[cfg(test)]
@@ -342,7 +347,8 @@ mod tests {
             merged.entry(b).or_default().merge(&t);
         }
         assert_eq!(merged, tallies(&entries));
-        let from_tallies = gate_index_from_tallies(merged.iter().map(|(b, t)| (*b, t)), NOW, CST, 3);
+        let from_tallies =
+            gate_index_from_tallies(merged.iter().map(|(b, t)| (*b, t)), NOW, CST, 3);
         // Entries from midnight to the next midnight (they run on into tomorrow).
         let today: Vec<&Entry> = entries
             .iter()
@@ -372,12 +378,19 @@ mod tests {
     #[test]
     fn a_tally_survives_its_stored_bytes() {
         let mut t = Tally::default();
-        t.add(&scan(Some(Colour::Green), Outcome::Deny, &["T|FEV", "C|GRN"]));
+        t.add(&scan(
+            Some(Colour::Green),
+            Outcome::Deny,
+            &["T|FEV", "C|GRN"],
+        ));
         t.add(&scan(Some(Colour::Green), Outcome::Admit, &["C|GRN"]));
         let bytes = postcard::to_allocvec(&t).expect("a tally encodes");
         let back: Tally = postcard::from_bytes(&bytes).expect("and decodes");
         assert_eq!(back, t);
-        assert_eq!((back.scans, back.by_outcome.deny, back.deny_reasons.len()), (2, 1, 2));
+        assert_eq!(
+            (back.scans, back.by_outcome.deny, back.deny_reasons.len()),
+            (2, 1, 2)
+        );
     }
 
     #[test]

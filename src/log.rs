@@ -1205,7 +1205,10 @@ mod tests {
         }
         bytes.extend_from_slice(&writer.finish(&key, NOW + 99_999));
         assert_eq!(check.checked(), 2_500);
-        assert_eq!(String::from_utf8(bytes).expect("UTF-8"), export(&entries, &key, NOW + 99_999));
+        assert_eq!(
+            String::from_utf8(bytes).expect("UTF-8"),
+            export(&entries, &key, NOW + 99_999)
+        );
         assert_eq!(String::from_utf8(csv).expect("UTF-8"), to_csv(&entries));
 
         // An entry edited in the second chunk is named there, the first chunk passing.
@@ -1213,8 +1216,12 @@ mod tests {
         edited[1_500].time += 1;
         let mut check = ChainCheck::new();
         let mut chunks = edited.chunks(1_000);
-        check.check(chunks.next().expect("chunk 1")).expect("chunk 1 is sound");
-        let err = check.check(chunks.next().expect("chunk 2")).expect_err("entry 1501 edited");
+        check
+            .check(chunks.next().expect("chunk 1"))
+            .expect("chunk 1 is sound");
+        let err = check
+            .check(chunks.next().expect("chunk 2"))
+            .expect_err("entry 1501 edited");
         assert_eq!((err.at, err.code()), (Position::Entry(1_501), "L|HASH"));
         assert_eq!(check.checked(), 1_500);
         // An entry missing at a chunk's border is deleted, not reordered.

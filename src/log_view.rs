@@ -298,7 +298,13 @@ mod tests {
             colour: Some(Colour::Yellow),
             ..LogFilter::default()
         };
-        assert!(matches!(yellow.query(), Query::Range { index: INDEX_COLOUR_TIME, .. }));
+        assert!(matches!(
+            yellow.query(),
+            Query::Range {
+                index: INDEX_COLOUR_TIME,
+                ..
+            }
+        ));
         let backwards = LogFilter {
             from: Some(200),
             until: Some(200),

@@ -66,9 +66,9 @@ pub fn IndexScreen(gate: Gate) -> impl IntoView {
                 }
                 Err(e) => {
                     problem.try_set(Some(tr!(
-                    lang.get_untracked(),
-                    "cp.log.read_failed",
-                    detail = e.to_string()
+                        lang.get_untracked(),
+                        "cp.log.read_failed",
+                        detail = e.to_string()
                     )));
                 }
             }

@@ -10,8 +10,8 @@
 //! the page's Content-Security-Policy (fetch directives only) does not restrict.
 
 use super::super::clock;
-use super::verdict::{colour_words, reason_words};
 use super::logstore::CHUNK;
+use super::verdict::{colour_words, reason_words};
 use super::{pause, Gate};
 use crate::keys::to_hex;
 use crate::log::{csv_rows, Entry, ExportWriter, Outcome};
@@ -114,43 +114,74 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
         filter.track();
         skip.set(0);
     });
-    // The page shown: (entries matching in all, the page's entries), read again whenever the
-    // filter, the page or the log changes; an answer overtaken by a newer request is dropped.
-    let shown = RwSignal::new(None::<(u64, Vec<Entry>)>);
+    // The page's rows and the number matching, read from the store in two requests (the
+    // rows come first; a count over many entries takes longer), again whenever the filter,
+    // the page or the log changes; an answer overtaken by a newer request is dropped.
+    let rows = RwSignal::new(None::<Vec<Entry>>);
+    let matching = RwSignal::new(None::<u64>);
     let read_problem = RwSignal::new(None::<String>);
-    let request = StoredValue::new(0u64);
+    let show_problem = move |e: super::logstore::StoreError| {
+        read_problem.try_set(Some(tr!(
+            lang.get_untracked(),
+            "cp.log.read_failed",
+            detail = e.to_string()
+        )));
+    };
+    let rows_request = StoredValue::new(0u64);
     Effect::new(move |_| {
         let f = filter.get();
         let s = skip.get() as u64;
-        gate.count.track();
+        let all = gate.count.get();
         gate.device_key_ready.track();
         let Some(store) = gate.store.get_value() else {
             return;
         };
-        request.update_value(|n| *n += 1);
-        let this = request.get_value();
+        rows_request.update_value(|n| *n += 1);
+        let this = rows_request.get_value();
         leptos::task::spawn_local(async move {
-            let result = store.page(&f, s, PAGE_SIZE as u64).await;
+            let result = store.page(&f, s, PAGE_SIZE as u64, all).await;
             // Overtaken by a newer request, or the screen was left meanwhile.
-            if request.try_get_value() != Some(this) {
+            if rows_request.try_get_value() != Some(this) {
                 return;
             }
             match result {
-                Ok(p) => {
+                Ok(entries) => {
                     read_problem.try_set(None);
-                    shown.try_set(Some((p.total, p.entries)));
+                    rows.try_set(Some(entries));
                 }
-                Err(e) => {
-                    read_problem.try_set(Some(tr!(
-                    lang.get_untracked(),
-                    "cp.log.read_failed",
-                    detail = e.to_string()
-                    )));
-                }
+                Err(e) => show_problem(e),
             }
         });
     });
-    let total = move || shown.with(|s| s.as_ref().map_or(0, |s| s.0));
+    let count_request = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let f = filter.get();
+        let all = gate.count.get();
+        gate.device_key_ready.track();
+        let Some(store) = gate.store.get_value() else {
+            return;
+        };
+        count_request.update_value(|n| *n += 1);
+        let this = count_request.get_value();
+        leptos::task::spawn_local(async move {
+            let result = store.count(&f, all).await;
+            if count_request.try_get_value() != Some(this) {
+                return;
+            }
+            match result {
+                Ok(n) => {
+                    matching.try_set(Some(n));
+                }
+                Err(e) => show_problem(e),
+            }
+        });
+    });
+    Effect::new(move |_| {
+        filter.track();
+        // Until the new count arrives, no stale number is shown.
+        matching.set(None);
+    });
+    let total = move || matching.get().unwrap_or(0);
 
     // Exports read the whole log a chunk at a time; `exporting` is the progress (done, of).
     let exporting = RwSignal::new(None::<(u64, u64)>);
@@ -210,8 +241,8 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                     Some(key) => {
                         push(writer.finish(key, now));
                         download(
-                        &format!("healthcode-log-{}.jsonl", file_stamp(now)),
-                        "application/x-ndjson",
+                            &format!("healthcode-log-{}.jsonl", file_stamp(now)),
+                            "application/x-ndjson",
                             &parts,
                         )
                     }
@@ -247,8 +278,8 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                     "text/plain",
                     &js_sys::Array::of1(&format!("{hex}\n").into()),
                 )
-                    .err()
-                    .map(|e| tr!(lang.get_untracked(), "cp.log.export_failed", detail = e)),
+                .err()
+                .map(|e| tr!(lang.get_untracked(), "cp.log.export_failed", detail = e)),
             );
         }
     };
@@ -276,13 +307,13 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                         }).collect::<Vec<_>>()}
                     </select></label>
             </div>
-            <p class="cp-count" data-testid="log-count" data-total=move || shown.with(|s| s.as_ref().map(|s| s.0.to_string()))
+            <p class="cp-count" data-testid="log-count" data-total=move || matching.get().map(|n| n.to_string())
                 data-all=move || gate.count.get().to_string()>
                 {move || {
                     let total = total();
                     let s = skip.get() as u64;
                     let shown_to = (s + PAGE_SIZE as u64).min(total);
-                    if shown.with(Option::is_none) {
+                    if rows.with(Option::is_none) || matching.with(Option::is_none) {
                         return tr!(lang.get(), "cp.log.loading");
                     }
                     tr!(lang.get(), "cp.log.count", from = if total == 0 { 0 } else { s + 1 }, to = shown_to, total = total, all = gate.count.get())
@@ -292,7 +323,11 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
             <div class="cp-pager">
                 <button type="button" data-testid="log-newer" disabled=move || skip.get() == 0
                     on:click=move |_| skip.update(|s| *s = s.saturating_sub(PAGE_SIZE))>{move || tr!(lang.get(), "cp.log.newer")}</button>
-                <button type="button" data-testid="log-older" disabled=move || { skip.get() as u64 + PAGE_SIZE as u64 >= total() }
+                <button type="button" data-testid="log-older" disabled=move || match matching.get() {
+                        Some(n) => skip.get() as u64 + PAGE_SIZE as u64 >= n,
+                        // Not counted yet: a full page may have more behind it.
+                        None => rows.with(|r| r.as_ref().is_none_or(|r| r.len() < PAGE_SIZE)),
+                    }
                     on:click=move |_| skip.update(|s| *s += PAGE_SIZE)>{move || tr!(lang.get(), "cp.log.older")}</button>
             </div>
             <table class="cp-log-table">
@@ -305,7 +340,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                     <th>{move || tr!(lang.get(), "cp.log.reasons")}</th>
                 </tr></thead>
                 <tbody>
-                    {move || shown.get().map(|s| s.1).unwrap_or_default().into_iter().map(|e| {
+                    {move || rows.get().unwrap_or_default().into_iter().map(|e| {
                         let outcome = e.scan.outcome;
                         let colour = e.scan.colour;
                         let reasons = e.scan.reasons.clone();

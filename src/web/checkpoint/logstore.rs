@@ -47,8 +47,9 @@ const DEVICE_KEY: &str = "device-key";
 const SCHEMA: &str = "schema";
 
 /// Entries read or rewritten per step of a full read (chain check, exports, the upgrade):
-/// small enough that decoding one chunk stays far below a 50 ms long task.
-pub const CHUNK: u64 = 1_000;
+/// small enough that decoding one chunk stays below a 50 ms long task on a loaded 2-core
+/// machine (1,000 a chunk made tasks of 50–200 ms there).
+pub const CHUNK: u64 = 250;
 
 /// Why the log could not be read or written; the message names the step and the browser's
 /// own error (a `DOMException` name such as `QuotaExceededError`), for staff to read.
@@ -90,14 +91,6 @@ pub struct Head {
     pub count: u64,
     /// The entry with the highest sequence number, `None` for an empty log.
     pub last: Option<Entry>,
-}
-
-/// One page of the list, newest first.
-pub struct LogPage {
-    /// Entries matching the filter in all.
-    pub total: u64,
-    /// The page's entries.
-    pub entries: Vec<Entry>,
 }
 
 /// An open registration-log database.
@@ -174,7 +167,10 @@ impl LogStore {
             }
             for value in &values {
                 let entry = decode(value, step)?;
-                tallies.entry(bucket_of(entry.time)).or_default().add(&entry.scan);
+                tallies
+                    .entry(bucket_of(entry.time))
+                    .or_default()
+                    .add(&entry.scan);
                 if value.is_instance_of::<js_sys::Uint8Array>() {
                     store
                         .put(&encode(&entry, step)?, Some(&seq_key(entry.seq)))
@@ -189,7 +185,10 @@ impl LogStore {
         store.clear().map_err(err(step))?;
         for (bucket, tally) in &tallies {
             store
-                .put(&tally_value(tally, step)?, Some(&JsValue::from_f64(*bucket as f64)))
+                .put(
+                    &tally_value(tally, step)?,
+                    Some(&JsValue::from_f64(*bucket as f64)),
+                )
                 .map_err(err(step))?;
         }
         tx.object_store(META)
@@ -247,103 +246,87 @@ impl LogStore {
         values.iter().map(|v| decode(v, "read")).collect()
     }
 
+    /// How many entries match `filter`; `all` is the number in the log (the answer without
+    /// a filter). Counted by the storage engine over the filter's index range (its time
+    /// grows with the entries matching, off the page's main thread). Errors: the index cannot
+    /// be read.
+    pub async fn count(&self, filter: &LogFilter, all: u64) -> Result<u64, StoreError> {
+        let step = "read";
+        let (index, range) = match filter_range(filter)? {
+            Selection::All => return Ok(all),
+            Selection::Nothing => return Ok(0),
+            Selection::Range(index, range) => (index, range),
+        };
+        let tx = self.transaction(&[ENTRIES], IdbTransactionMode::Readonly, step)?;
+        let store = tx.object_store(ENTRIES).map_err(err(step))?;
+        let n = store
+            .index(index)
+            .map_err(err(step))?
+            .count(Some(range.into()))
+            .map_err(err(step))?
+            .await
+            .map_err(err(step))?;
+        Ok(u64::from(n))
+    }
+
     /// The entries matching `filter`, newest first, skipping `skip` and keeping at most
-    /// `limit`, with the number matching in all. Errors: the store or an index cannot be
-    /// read, or an entry is damaged.
+    /// `limit`; `all` is the number in the log. Without a filter, one range of sequence
+    /// numbers; with one, a cursor walking the filter's index range backwards. Errors: the
+    /// store or an index cannot be read, or an entry is damaged.
     pub async fn page(
         &self,
         filter: &LogFilter,
         skip: u64,
         limit: u64,
-    ) -> Result<LogPage, StoreError> {
+        all: u64,
+    ) -> Result<Vec<Entry>, StoreError> {
         let step = "read";
-        let (index, lower, upper) = match filter.query() {
-            Query::Nothing => {
-                return Ok(LogPage {
-                    total: 0,
-                    entries: Vec::new(),
-                })
-            }
-            Query::All => {
-                let total = self.head_count().await?;
-                let entries = match newest_first_range(total, skip, limit) {
+        let (index, range) = match filter_range(filter)? {
+            Selection::Nothing => return Ok(Vec::new()),
+            Selection::All => {
+                return match newest_first_range(all, skip, limit) {
                     Some((first, last)) => {
                         let mut e = self.range(first, last).await?;
                         e.reverse();
-                        e
+                        Ok(e)
                     }
-                    None => Vec::new(),
+                    None => Ok(Vec::new()),
                 };
-                return Ok(LogPage { total, entries });
             }
-            Query::Range {
-                index,
-                lower,
-                upper,
-            } => (index, lower, upper),
+            Selection::Range(index, range) => (index, range),
         };
         let tx = self.transaction(&[ENTRIES], IdbTransactionMode::Readonly, step)?;
         let store = tx.object_store(ENTRIES).map_err(err(step))?;
         let index = store.index(index).map_err(err(step))?;
-        let key = |k: &[f64]| -> JsValue {
-            if k.len() == 1 {
-                JsValue::from_f64(k[0])
-            } else {
-                k.iter()
-                    .map(|n| JsValue::from_f64(*n))
-                    .collect::<js_sys::Array>()
-                    .into()
-            }
-        };
-        let range = KeyRange::bound(&key(&lower), &key(&upper), Some(false), Some(true))
-            .map_err(err(step))?;
-        let total = index
-            .count(Some(range.clone().into()))
-            .map_err(err(step))?
-            .await
-            .map_err(err(step))?;
         let mut entries = Vec::with_capacity(limit as usize);
         let cursor = index
             .open_cursor(Some(range.into()), Some(CursorDirection::Prev))
             .map_err(err(step))?
             .await
             .map_err(err(step))?;
-        if let Some(cursor) = cursor {
-            let mut cursor = cursor.into_managed();
-            if skip > 0 && skip < u64::from(total) {
-                cursor.advance(skip as u32).await.map_err(err(step))?;
-            }
-            if skip < u64::from(total) {
-                while (entries.len() as u64) < limit {
-                    let Some(value) = cursor.value().map_err(err(step))? else {
-                        break;
-                    };
-                    entries.push(decode(&value, step)?);
-                    if (entries.len() as u64) < limit {
-                        match cursor.next(None).await {
-                            Ok(()) => {}
-                            Err(idb::Error::CursorFinished) => break,
-                            Err(e) => return Err(err(step)(e)),
-                        }
-                    }
+        let Some(cursor) = cursor else {
+            return Ok(entries);
+        };
+        let mut cursor = cursor.into_managed();
+        if skip > 0 {
+            // Past the end the cursor finishes and no value is read below.
+            let skip = u32::try_from(skip).unwrap_or(u32::MAX);
+            cursor.advance(skip).await.map_err(err(step))?;
+        }
+        while (entries.len() as u64) < limit {
+            let Some(value) = cursor.value().map_err(err(step))? else {
+                break;
+            };
+            entries.push(decode(&value, step)?);
+            if (entries.len() as u64) < limit {
+                match cursor.next(None).await {
+                    Ok(()) => {}
+                    Err(idb::Error::CursorFinished) => break,
+                    Err(e) => return Err(err(step)(e)),
                 }
             }
         }
-        Ok(LogPage {
-            total: u64::from(total),
-            entries,
-        })
-    }
-
-    async fn head_count(&self) -> Result<u64, StoreError> {
-        let tx = self.transaction(&[ENTRIES], IdbTransactionMode::Readonly, "read")?;
-        let store = tx.object_store(ENTRIES).map_err(err("read"))?;
-        let n = store
-            .count(None)
-            .map_err(err("read"))?
-            .await
-            .map_err(err("read"))?;
-        Ok(u64::from(n))
+        Ok(entries)
     }
 
     /// The tallies of the buckets `buckets` (keys from [`bucket_of`]), in bucket order.
@@ -400,7 +383,10 @@ impl LogStore {
             store
                 .add(&encode(entry, step)?, Some(&seq_key(entry.seq)))
                 .map_err(err(step))?;
-            added.entry(bucket_of(entry.time)).or_default().add(&entry.scan);
+            added
+                .entry(bucket_of(entry.time))
+                .or_default()
+                .add(&entry.scan);
         }
         let tallies = tx.object_store(TALLIES).map_err(err(step))?;
         for (bucket, tally) in added {
@@ -526,6 +512,39 @@ fn upgrade(event: idb::event::VersionChangeEvent) {
     if made.is_err() {
         let _ = tx.abort();
     }
+}
+
+/// What a filter selects in the store.
+enum Selection {
+    All,
+    Nothing,
+    Range(&'static str, KeyRange),
+}
+
+/// The index and key range of `filter` ([`LogFilter::query`]) as IndexedDB objects.
+fn filter_range(filter: &LogFilter) -> Result<Selection, StoreError> {
+    let (index, lower, upper) = match filter.query() {
+        Query::All => return Ok(Selection::All),
+        Query::Nothing => return Ok(Selection::Nothing),
+        Query::Range {
+            index,
+            lower,
+            upper,
+        } => (index, lower, upper),
+    };
+    let key = |k: &[f64]| -> JsValue {
+        match k {
+            [one] => JsValue::from_f64(*one),
+            _ => k
+                .iter()
+                .map(|n| JsValue::from_f64(*n))
+                .collect::<js_sys::Array>()
+                .into(),
+        }
+    };
+    let range = KeyRange::bound(&key(&lower), &key(&upper), Some(false), Some(true))
+        .map_err(err("read"))?;
+    Ok(Selection::Range(index, range))
 }
 
 fn seq_key(seq: u64) -> JsValue {

@@ -71,7 +71,10 @@ enum LogState {
     Opening,
     /// Open (ready to scan and append) `load_ms` milliseconds after the page asked: the
     /// count and the last entry read, the device key ready.
-    Ready { load_ms: f64, chain: Chain },
+    Ready {
+        load_ms: f64,
+        chain: Chain,
+    },
     /// Cannot be used: scans are still verified, but every verdict says it was not registered.
     Failed(String),
 }
@@ -269,7 +272,15 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     },
                 });
                 if let Some(n) = fill_request {
-                    fill(n, store.clone(), gate, log, fill_report, lang.get_untracked()).await;
+                    fill(
+                        n,
+                        store.clone(),
+                        gate,
+                        log,
+                        fill_report,
+                        lang.get_untracked(),
+                    )
+                    .await;
                 }
                 check_chain(store, gate.count.get_untracked(), log_state).await;
             }
@@ -846,12 +857,15 @@ async fn check_chain(store: Rc<LogStore>, count: u64, state: RwSignal<LogState>)
     while first <= count {
         let last = (first + logstore::CHUNK - 1).min(count);
         let outcome = match store.range(first, last).await {
-            Ok(entries) => check.check(&entries).map_err(|e| e.to_string()).and_then(|()| {
-                // A chunk with fewer entries than numbers: some are missing.
-                (entries.len() as u64 == last - first + 1)
-                    .then_some(())
-                    .ok_or_else(|| format!("entry {} is missing", check.checked() + 1))
-            }),
+            Ok(entries) => check
+                .check(&entries)
+                .map_err(|e| e.to_string())
+                .and_then(|()| {
+                    // A chunk with fewer entries than numbers: some are missing.
+                    (entries.len() as u64 == last - first + 1)
+                        .then_some(())
+                        .ok_or_else(|| format!("entry {} is missing", check.checked() + 1))
+                }),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = outcome {
@@ -877,9 +891,8 @@ async fn check_chain(store: Rc<LogStore>, count: u64, state: RwSignal<LogState>)
 /// Waits `ms` milliseconds (`setTimeout`, MDN), giving the event loop to other work.
 pub async fn pause(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let timer = web_sys::window().map(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-        });
+        let timer = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
         if !matches!(timer, Some(Ok(_))) {
             // No timer: go on at once rather than never.
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
