@@ -164,7 +164,7 @@ pub fn page<'a>(entries: &'a [Entry], filter: &LogFilter, skip: usize, limit: us
     if filter.query() == Query::All {
         matching.reverse();
     } else {
-        matching.sort_by(|a, b| (b.time, b.seq).cmp(&(a.time, a.seq)));
+        matching.sort_by_key(|e| std::cmp::Reverse((e.time, e.seq)));
     }
     let total = matching.len();
     Page {
