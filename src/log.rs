@@ -495,6 +495,7 @@ fn broken(at: Position, problem: Problem) -> LogError {
 }
 
 /// Walks a chain entry by entry from entry 1.
+#[derive(Debug, Clone)]
 struct Walk {
     expected: u64,
     prev: [u8; 32],
@@ -539,11 +540,42 @@ impl Walk {
 /// each entry's hash matching its content, each linked to the one before. Returns the first
 /// broken entry.
 pub fn verify_chain(entries: &[Entry]) -> Result<(), LogError> {
-    let mut walk = Walk::new();
-    for (i, entry) in entries.iter().enumerate() {
-        walk.step(entry, |n| entries[i + 1..].iter().any(|e| e.seq == n))?;
+    ChainCheck::new().check(entries)
+}
+
+/// Checks a chain chunk by chunk, entry 1 first (a log read from storage a thousand entries
+/// at a time); the same checks as [`verify_chain`]. A missing number is reported as deleted
+/// (`L|DEL`) unless the entry appears later in the same chunk (`L|ORD`).
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    walk: Walk,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck::new()
     }
-    Ok(())
+}
+
+impl ChainCheck {
+    /// A check before entry 1.
+    pub fn new() -> ChainCheck {
+        ChainCheck { walk: Walk::new() }
+    }
+
+    /// Checks the next `entries`, in order. Errors: the first broken entry.
+    pub fn check(&mut self, entries: &[Entry]) -> Result<(), LogError> {
+        for (i, entry) in entries.iter().enumerate() {
+            self.walk
+                .step(entry, |n| entries[i + 1..].iter().any(|e| e.seq == n))?;
+        }
+        Ok(())
+    }
+
+    /// How many entries have been checked and found sound.
+    pub fn checked(&self) -> u64 {
+        self.walk.expected - 1
+    }
 }
 
 // ---- export ----
@@ -641,28 +673,74 @@ fn head_signing_input(entries: u64, last: &[u8; 32], exported_at: u64) -> Vec<u8
 
 /// The verifiable export of `entries` (the whole chain, entry 1 first), with a head record
 /// signed by `device_key` at `now` (Unix seconds). See the module docs for the bytes. The
-/// entries are written as they are: a broken chain stays detectable in the file.
+/// entries are written as they are: a broken chain stays detectable in the file. The same
+/// bytes can be written piece by piece ([`ExportWriter`]).
 pub fn export(entries: &[Entry], device_key: &SigningKey, now: u64) -> String {
-    let mut out = Vec::with_capacity(64 + entries.len() * 360);
-    out.extend_from_slice(EXPORT_HEADER.as_bytes());
-    out.push(b'\n');
-    for e in entries {
-        out.extend_from_slice(&json_line(&EntryLine::of(e)));
-        out.push(b'\n');
-    }
-    let count = entries.len() as u64;
-    let last = entries.last().map(|e| e.hash).unwrap_or(GENESIS);
-    let signature = device_key.sign(&head_signing_input(count, &last, now));
-    out.extend_from_slice(&json_line(&HeadLine {
-        entries: count,
-        last: to_hex(&last),
-        exported_at: now,
-        key: to_hex(device_key.verifying_key().as_bytes()),
-        sig: to_hex(&signature.to_bytes()),
-    }));
-    out.push(b'\n');
+    let mut writer = ExportWriter::new();
+    let mut out = writer.start();
+    out.extend_from_slice(&writer.entries(entries));
+    out.extend_from_slice(&writer.finish(device_key, now));
     // Only UTF-8 strings and ASCII went in.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the verifiable export ([`export`]) in pieces, for a log read chunk by chunk: the
+/// bytes of [`ExportWriter::start`], then of each [`ExportWriter::entries`] call (entry 1
+/// first, in order), then of [`ExportWriter::finish`], joined, are the export's bytes.
+#[derive(Debug, Clone)]
+pub struct ExportWriter {
+    count: u64,
+    last: [u8; 32],
+}
+
+impl Default for ExportWriter {
+    fn default() -> Self {
+        ExportWriter::new()
+    }
+}
+
+impl ExportWriter {
+    /// A writer before any entry.
+    pub fn new() -> ExportWriter {
+        ExportWriter {
+            count: 0,
+            last: GENESIS,
+        }
+    }
+
+    /// The header line.
+    pub fn start(&self) -> Vec<u8> {
+        let mut out = EXPORT_HEADER.as_bytes().to_vec();
+        out.push(b'\n');
+        out
+    }
+
+    /// The lines of the next `entries`.
+    pub fn entries(&mut self, entries: &[Entry]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(entries.len() * 360);
+        for e in entries {
+            out.extend_from_slice(&json_line(&EntryLine::of(e)));
+            out.push(b'\n');
+            self.count += 1;
+            self.last = e.hash;
+        }
+        out
+    }
+
+    /// The head line, signed by `device_key` at `now` (Unix seconds), over the entries
+    /// written.
+    pub fn finish(&self, device_key: &SigningKey, now: u64) -> Vec<u8> {
+        let signature = device_key.sign(&head_signing_input(self.count, &self.last, now));
+        let mut out = json_line(&HeadLine {
+            entries: self.count,
+            last: to_hex(&self.last),
+            exported_at: now,
+            key: to_hex(device_key.verifying_key().as_bytes()),
+            sig: to_hex(&signature.to_bytes()),
+        });
+        out.push(b'\n');
+        out
+    }
 }
 
 /// A verified export.
@@ -838,15 +916,25 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// return gets a leading `'` so that a spreadsheet does not run it as a formula (OWASP
 /// "CSV injection"). Not verifiable: the verifiable file is [`export`].
 pub fn to_csv(entries: &[Entry]) -> String {
-    // Writing into a Vec cannot fail: the csv crate fails only on the writer's I/O errors.
-    String::from_utf8(write_csv(entries).unwrap_or_default()).unwrap_or_default()
+    let mut out = csv_rows(&[], true);
+    out.extend_from_slice(&csv_rows(entries, false));
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_csv(entries: &[Entry]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+/// The CSV rows of `entries` as UTF-8 bytes, with the header row first when `header`: the
+/// pieces of [`to_csv`] for a log read chunk by chunk (the header, then each chunk's rows).
+pub fn csv_rows(entries: &[Entry], header: bool) -> Vec<u8> {
+    // Writing into a Vec cannot fail: the csv crate fails only on the writer's I/O errors.
+    write_csv(entries, header).unwrap_or_default()
+}
+
+fn write_csv(entries: &[Entry], header: bool) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::with_capacity(64 + entries.len() * 160));
-    w.write_record(CSV_COLUMNS)?;
+    if header {
+        w.write_record(CSV_COLUMNS)?;
+    }
     for e in entries {
         let s = &e.scan;
         w.write_record([
@@ -1100,5 +1188,48 @@ mod tests {
         assert!(row2.contains(",\"'=HYPERLINK(\"\"x\"\")\",0001,"), "{row2}");
         assert!(row2.ends_with(",yellow,36.1,deny,C|YEL T|FEV"), "{row2}");
         assert_eq!(lines.next(), None);
+    }
+
+    #[test]
+    fn chunked_exports_and_checks_match_the_whole() {
+        let entries = chain(2_500);
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let mut writer = ExportWriter::new();
+        let mut bytes = writer.start();
+        let mut csv = csv_rows(&[], true);
+        let mut check = ChainCheck::new();
+        for chunk in entries.chunks(1_000) {
+            bytes.extend_from_slice(&writer.entries(chunk));
+            csv.extend_from_slice(&csv_rows(chunk, false));
+            check.check(chunk).expect("a sound chain");
+        }
+        bytes.extend_from_slice(&writer.finish(&key, NOW + 99_999));
+        assert_eq!(check.checked(), 2_500);
+        assert_eq!(
+            String::from_utf8(bytes).expect("UTF-8"),
+            export(&entries, &key, NOW + 99_999)
+        );
+        assert_eq!(String::from_utf8(csv).expect("UTF-8"), to_csv(&entries));
+
+        // An entry edited in the second chunk is named there, the first chunk passing.
+        let mut edited = entries.clone();
+        edited[1_500].time += 1;
+        let mut check = ChainCheck::new();
+        let mut chunks = edited.chunks(1_000);
+        check
+            .check(chunks.next().expect("chunk 1"))
+            .expect("chunk 1 is sound");
+        let err = check
+            .check(chunks.next().expect("chunk 2"))
+            .expect_err("entry 1501 edited");
+        assert_eq!((err.at, err.code()), (Position::Entry(1_501), "L|HASH"));
+        assert_eq!(check.checked(), 1_500);
+        // An entry missing at a chunk's border is deleted, not reordered.
+        let mut gap = entries[..1_000].to_vec();
+        gap.extend_from_slice(&entries[1_001..1_500]);
+        let mut check = ChainCheck::new();
+        check.check(&gap[..1_000]).expect("sound up to 1000");
+        let err = check.check(&gap[1_000..]).expect_err("entry 1001 missing");
+        assert_eq!((err.at, err.code()), (Position::Entry(1_001), "L|DEL"));
     }
 }

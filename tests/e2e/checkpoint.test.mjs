@@ -18,8 +18,11 @@
 //
 // A second suite, with a camera that sees no code, types codes into the page: the log
 // survives a reload, the CSV export has one row per entry, and one altered byte in the
-// verifiable export makes `healthcode log verify` name that entry. A third sets the page
-// clock back (Playwright's page.clock) and expects the clock banners.
+// verifiable export makes `healthcode log verify` name that entry. Another fills the log
+// through the page's own store (`#checkpoint/fill=320`) and checks paging, the filters and
+// the index against the known entries, then rewrites the database as version 1 stored it
+// and checks the upgrade. A third sets the page clock back (Playwright's page.clock) and
+// expects the clock banners.
 //
 // Needs target/debug/healthcode (or $HEALTHCODE_BIN) and the built app in dist/ (or
 // $HEALTHCODE_DIST). Run: npm run test:e2e
@@ -466,6 +469,29 @@ describe('the registration log survives a reload and exports verifiably', () => 
     const camera = await blankY4m(fx.file('blank.y4m'));
     browser = await launchWithCamera(camera, server.origin, { profileDir: profile });
     const { page } = browser;
+    // The verdict's sound and vibration, as the page asks for them: every oscillator's
+    // frequency and wave type (Web Audio), every `navigator.vibrate` pattern.
+    await page.addInitScript(() => {
+      window.__tones = [];
+      window.__vibrations = [];
+      navigator.vibrate = (pattern) => {
+        window.__vibrations.push(Array.isArray(pattern) ? [...pattern] : [pattern]);
+        return true;
+      };
+      const create = BaseAudioContext.prototype.createOscillator;
+      BaseAudioContext.prototype.createOscillator = function () {
+        const osc = create.call(this);
+        const tone = { type: osc.type, hz: osc.frequency.value };
+        window.__tones.push(tone);
+        const frequency = osc.frequency;
+        Object.defineProperty(frequency, 'value', {
+          get: () => tone.hz,
+          set: (v) => { tone.hz = v; frequency.setValueAtTime(v, 0); },
+        });
+        Object.defineProperty(osc, 'type', { get: () => tone.type, set: (v) => { tone.type = v; } });
+        return osc;
+      };
+    });
     await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
     assert.equal(await waitForLog(page), 0, 'a fresh profile starts with an empty log');
     await importLists(page, fx);
@@ -475,6 +501,7 @@ describe('the registration log survives a reload and exports verifiably', () => 
     const red = await fx.present('red', 'log-red');
     const texts = [green.text, red.text, 'https://example.com/', green.text];
     const codes = [];
+    const signals = [];
     let seq = 0;
     for (const text of texts) {
       await page.fill('[data-testid="manual-text"]', text, { timeout: TIMEOUT });
@@ -482,10 +509,23 @@ describe('the registration log survives a reload and exports verifiably', () => 
       const v = await waitForVerdict(page, { afterSeq: seq });
       seq = Number(v.logSeq);
       codes.push(v.code);
+      signals.push(await page.evaluate(() => ({
+        decision: document.querySelector('[data-testid="verdict"]')?.getAttribute('data-decision'),
+        tones: window.__tones.splice(0).map((t) => `${t.type} ${t.hz}`),
+        vibrations: window.__vibrations.splice(0),
+      })));
       await page.click(VERDICT, { timeout: TIMEOUT });
       await page.waitForFunction((sel) => !document.querySelector(sel), VERDICT, { timeout: TIMEOUT });
     }
     assert.deepEqual(codes, ['C|GRN', 'C|RED', 'P|PFX', 'C|GRN']);
+    // Admit and deny sound and vibrate differently: a rising pair of sine tones and one short
+    // buzz, against three low square-wave beeps and a long pattern.
+    assert.deepEqual(signals[0], { decision: 'admit', tones: ['sine 880', 'sine 1320'], vibrations: [[80]] });
+    assert.deepEqual(signals[1], {
+      decision: 'deny',
+      tones: ['square 220', 'square 220', 'square 220'],
+      vibrations: [[200, 100, 200, 100, 400]],
+    });
     assert.equal(seq, 4);
     const fourth = await logRow(page, 4);
     assert.deepEqual(fourth.reasons, ['C|GRN', 'Q|RPL', 'Q|TWO']);
@@ -496,6 +536,8 @@ describe('the registration log survives a reload and exports verifiably', () => 
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length === 4, undefined, { timeout: TIMEOUT });
     const seqs = await page.$$eval('[data-testid="log-row"]', (rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
     assert.deepEqual(seqs, [4, 3, 2, 1], 'newest first');
+    // The chain is checked in the background after the log opens.
+    await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
     const status = await page.textContent('[data-testid="log-status"]');
     assert.match(status, /chain intact/);
 
@@ -549,6 +591,255 @@ describe('the registration log survives a reload and exports verifiably', () => 
     assert.match(bad.stdout, /entry 3\b/, `names entry 3: ${bad.stdout}`);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'log-screen.png'), fullPage: true });
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+  });
+});
+
+describe('the registration log pages, filters and counts through the store, and upgrades a version-1 database', () => {
+  // 320 entries made by the page's own `#checkpoint/fill=320`: entry i + 1 is, by i % 10,
+  // 0 yellow deny, 1 red deny, 2 no colour invalid, 3 green deny (fever), else green admit;
+  // 405 s apart, oldest first, over the last 36 hours.
+  const N = 320;
+  const kind = (seq) => ['yellow-deny', 'red-deny', 'none-invalid', 'green-deny', 'green-admit', 'green-admit', 'green-admit', 'green-admit', 'green-admit', 'green-admit'][(seq - 1) % 10];
+  const seqsWhere = (pred) => Array.from({ length: N }, (_, i) => N - i).filter(pred);
+  let fx;
+  let server;
+  let browser;
+
+  before(async () => {
+    fx = await makeFixture('checkpoint-log-pages');
+    server = await serveStatic(DIST);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await fx?.cleanup();
+  });
+
+  /** The rows shown once the count says `total` and the first row is `first`: their numbers. */
+  async function rowsWhen(page, total, first) {
+    await page.waitForFunction(
+      ([total, first]) => {
+        const count = document.querySelector('[data-testid="log-count"]')?.getAttribute('data-total');
+        const row = document.querySelector('[data-testid="log-row"]');
+        return count === String(total) && (first === null ? !row : row?.getAttribute('data-seq') === String(first));
+      },
+      [total, first],
+      { timeout: TIMEOUT, polling: 50 },
+    );
+    return page.$$eval('[data-testid="log-row"]', (rows) => rows.map((r) => ({
+      seq: Number(r.getAttribute('data-seq')),
+      time: Number(r.getAttribute('data-time')),
+      outcome: r.getAttribute('data-outcome'),
+      colour: r.getAttribute('data-colour'),
+    })));
+  }
+
+  /** The index's counts. */
+  async function indexCounts(page) {
+    await openTab(page, 'index');
+    await page.waitForSelector('[data-testid="idx-chart"]', { timeout: TIMEOUT });
+    return page.evaluate(() => {
+      const n = (id) => Number(document.querySelector(`[data-testid="${id}"]`).getAttribute('data-count'));
+      const hours = [...document.querySelectorAll('[data-testid="idx-chart"] rect')].reduce((s, r) => s + Number(r.getAttribute('data-count')), 0);
+      return { scans: n('idx-scans'), red: n('idx-red'), none: n('idx-none'), deny: n('idx-deny'), invalid: n('idx-invalid'), admit: n('idx-admit'), hours };
+    });
+  }
+
+  /** `datetime-local` text (minutes) of Unix seconds `t`, in the page's time zone. */
+  function localMinute(page, t) {
+    return page.evaluate((t) => {
+      const d = new Date(t * 1000);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }, t);
+  }
+
+  it('shows pages newest first, filters by decision, colour and time, and the index agrees with the filters', { timeout: CASE_TIMEOUT }, async () => {
+    browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
+    const { page } = browser;
+    await page.goto(`${server.url}#checkpoint/fill=${N}`, { waitUntil: 'load', timeout: TIMEOUT });
+    await page.waitForFunction(() => document.querySelector('[data-testid="fill-report"]')?.textContent.includes('filled'), undefined, { timeout: TIMEOUT });
+    await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
+    await openTab(page, 'log');
+
+    // Pages of 50, newest first; the seventh and last holds entries 20 to 1.
+    let rows = await rowsWhen(page, N, N);
+    assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 50 }, (_, i) => N - i));
+    assert.equal(await page.getAttribute('[data-testid="log-count"]', 'data-all'), String(N));
+    for (let p = 1; p < 7; p++) {
+      await page.click('[data-testid="log-older"]');
+      rows = await rowsWhen(page, N, N - 50 * p);
+    }
+    assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 20 }, (_, i) => 20 - i));
+    assert.equal(await page.isDisabled('[data-testid="log-older"]'), true, 'no page after the last');
+    assert.deepEqual([rows.at(-1).colour, rows.at(-1).outcome], ['yellow', 'deny'], 'entry 1 as filled');
+
+    // Decision: every denied entry, newest first; a new filter starts at the newest.
+    const denied = seqsWhere((s) => kind(s).endsWith('-deny'));
+    await page.selectOption('[data-testid="log-outcome"]', 'deny');
+    rows = await rowsWhen(page, denied.length, denied[0]);
+    assert.equal(denied.length, 96);
+    assert.deepEqual(rows.map((r) => r.seq), denied.slice(0, 50));
+    assert.ok(rows.every((r) => r.outcome === 'deny'));
+    await page.click('[data-testid="log-older"]');
+    rows = await rowsWhen(page, denied.length, denied[50]);
+    assert.deepEqual(rows.map((r) => r.seq), denied.slice(50));
+
+    // Colour and decision together.
+    const redDenied = seqsWhere((s) => kind(s) === 'red-deny');
+    await page.selectOption('[data-testid="log-colour"]', 'red');
+    rows = await rowsWhen(page, redDenied.length, redDenied[0]);
+    assert.deepEqual(rows.map((r) => r.seq), redDenied.slice(0, 50));
+    assert.equal(redDenied.length, 32);
+    // Colour alone, and no colour at all (a bad code) is not a colour.
+    await page.selectOption('[data-testid="log-outcome"]', '');
+    const green = seqsWhere((s) => kind(s).startsWith('green'));
+    await page.selectOption('[data-testid="log-colour"]', 'green');
+    rows = await rowsWhen(page, green.length, green[0]);
+    assert.equal(green.length, 224);
+
+    // A time window: from the minute of entry 200 to the end of the minute of entry 210
+    // (entries are 405 s apart, so exactly entries 200 to 210), then only the denied of them.
+    await page.selectOption('[data-testid="log-colour"]', '');
+    rows = await rowsWhen(page, N, N);
+    // Entry `seq`'s time, paging older until its row shows.
+    const timeOf = (seq) =>
+      page.evaluate(async (seq) => {
+        const frame = () => new Promise((r) => requestAnimationFrame(r));
+        const find = () => document.querySelector(`[data-testid="log-row"][data-seq="${seq}"]`);
+        while (!find()) {
+          const older = document.querySelector('[data-testid="log-older"]');
+          if (older.disabled) return null;
+          const first = document.querySelector('[data-testid="log-row"]')?.getAttribute('data-seq');
+          older.click();
+          while (document.querySelector('[data-testid="log-row"]')?.getAttribute('data-seq') === first) await frame();
+        }
+        return Number(find().getAttribute('data-time'));
+      }, seq);
+    const t210 = await timeOf(210);
+    const t200 = await timeOf(200);
+    assert.ok(t210 > t200, 'entry 210 is later than entry 200');
+    await page.fill('[data-testid="log-from"]', await localMinute(page, t200));
+    await page.dispatchEvent('[data-testid="log-from"]', 'change');
+    await page.fill('[data-testid="log-until"]', await localMinute(page, t210));
+    await page.dispatchEvent('[data-testid="log-until"]', 'change');
+    rows = await rowsWhen(page, 11, 210);
+    assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 11 }, (_, i) => 210 - i));
+    await page.selectOption('[data-testid="log-outcome"]', 'deny');
+    rows = await rowsWhen(page, 3, 204);
+    assert.deepEqual(rows.map((r) => r.seq), [204, 202, 201]);
+
+    // The index (from the per-quarter-hour tallies) against the filters (from the entries'
+    // indexes) for today: from local midnight on.
+    const midnight = await page.evaluate(() => {
+      const d = new Date();
+      d.setHours(0, 0, 0, 0);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T00:00`;
+    });
+    const index = await indexCounts(page);
+    assert.ok(index.scans > 0, 'entries were filled today');
+    assert.equal(index.hours, index.scans, 'the hourly chart adds up to the day');
+    assert.equal(index.none, index.invalid, 'bad codes have no colour');
+    await openTab(page, 'log');
+    await page.fill('[data-testid="log-until"]', '');
+    await page.dispatchEvent('[data-testid="log-until"]', 'change');
+    await page.fill('[data-testid="log-from"]', midnight);
+    await page.dispatchEvent('[data-testid="log-from"]', 'change');
+    for (const [key, colour, outcome] of [['scans', '', ''], ['red', 'red', ''], ['deny', '', 'deny'], ['invalid', '', 'invalid'], ['admit', '', 'admit']]) {
+      await page.selectOption('[data-testid="log-colour"]', colour);
+      await page.selectOption('[data-testid="log-outcome"]', outcome);
+      const shown = await page
+        .waitForFunction(
+          (want) => document.querySelector('[data-testid="log-count"]')?.getAttribute('data-total') === String(want),
+          index[key],
+          { timeout: 10_000, polling: 50 },
+        )
+        .then(() => index[key])
+        .catch(() => page.getAttribute('[data-testid="log-count"]', 'data-total'));
+      assert.equal(Number(shown), index[key], `today's ${key}: the filter's count and the index's`);
+    }
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+  });
+
+  it('upgrades a version-1 database: entries, filters, index and chain survive, and the log goes on', { timeout: CASE_TIMEOUT }, async () => {
+    const { page } = browser;
+    const before = await indexCounts(page);
+    // Leave the checkpoint (closing its database), then, on the resident page (which never
+    // opens the log), rewrite the database as version 1 stored it: the bare entry bytes, no
+    // indexes, no tallies.
+    await page.goto('about:blank');
+    await page.goto(`${server.url}#resident`, { waitUntil: 'load', timeout: TIMEOUT });
+    const written = await page.evaluate(async () => {
+      const req = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+      const db2 = await req(indexedDB.open('healthcode-log'));
+      const tx = db2.transaction(['entries', 'meta'], 'readonly');
+      const values = await req(tx.objectStore('entries').getAll());
+      const keys = await req(tx.objectStore('entries').getAllKeys());
+      const key = await req(tx.objectStore('meta').get('device-key'));
+      const version = db2.version;
+      db2.close();
+      await req(indexedDB.deleteDatabase('healthcode-log'));
+      const open = indexedDB.open('healthcode-log', 1);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore('entries');
+        open.result.createObjectStore('meta');
+      };
+      const db1 = await req(open);
+      const w = db1.transaction(['entries', 'meta'], 'readwrite');
+      values.forEach((v, i) => w.objectStore('entries').add(v.b, keys[i]));
+      w.objectStore('meta').add(key, 'device-key');
+      await new Promise((ok, fail) => { w.oncomplete = ok; w.onerror = () => fail(w.error); w.onabort = () => fail(w.error); });
+      db1.close();
+      return { version, entries: values.length, bytes: values.every((v) => v.b instanceof Uint8Array) };
+    });
+    assert.deepEqual(written, { version: 2, entries: N, bytes: true });
+
+    await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+    assert.equal(await waitForLog(page), N, 'every version-1 entry is there');
+    await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
+    const stored = await page.evaluate(async () => {
+      const req = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+      const db = await req(indexedDB.open('healthcode-log'));
+      const tx = db.transaction(['entries', 'tallies'], 'readonly');
+      const first = await req(tx.objectStore('entries').get(1));
+      const out = {
+        version: db.version,
+        indexes: [...tx.objectStore('entries').indexNames].sort(),
+        first: { t: typeof first.t, c: first.c, o: first.o },
+        tallies: (await req(tx.objectStore('tallies').count())) > 0,
+      };
+      db.close();
+      return out;
+    });
+    assert.deepEqual(stored, {
+      version: 2,
+      indexes: ['c_o_t', 'c_t', 'o_t', 't'],
+      first: { t: 'number', c: 1, o: 2 },
+      tallies: true,
+    }, 'entries rewritten with their index fields (entry 1: yellow, deny)');
+    await openTab(page, 'log');
+    await rowsWhen(page, N, N);
+    await page.selectOption('[data-testid="log-outcome"]', 'deny');
+    await rowsWhen(page, 96, 314);
+    await page.selectOption('[data-testid="log-colour"]', 'red');
+    await rowsWhen(page, 32, 312);
+    assert.deepEqual(await indexCounts(page), before, 'the index is counted again from the entries');
+
+    // The chain goes on from the upgraded log: a web address typed in is entry N + 1.
+    await openTab(page, 'scan');
+    await page.fill('[data-testid="manual-text"]', 'https://example.com/', { timeout: TIMEOUT });
+    await page.click('[data-testid="manual-check"]', { timeout: TIMEOUT });
+    const v = await waitForVerdict(page, { afterSeq: N });
+    assert.equal(Number(v.logSeq), N + 1);
+    await page.click(VERDICT, { timeout: TIMEOUT });
+    const after = await indexCounts(page);
+    assert.deepEqual([after.scans, after.invalid], [before.scans + 1, before.invalid + 1], 'the new entry is in today\'s tally');
+    await page.reload({ waitUntil: 'load', timeout: TIMEOUT });
+    assert.equal(await waitForLog(page), N + 1);
+    await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
     assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
 });

@@ -6,14 +6,19 @@
 // 1. fill: opens `#checkpoint/fill=N` on a fresh profile; the page appends N synthetic
 //    entries through its real IndexedDB store (1,000 per committed transaction) and reports
 //    the time;
-// 2. load: reloads; the time from navigation to the log being open (all entries read and
-//    decoded, the chain verified) and the page's own load figure;
-// 3. list: the log tab's first page (50 rows) rendered, the next page, a filter;
-// 4. index: the index tab (today's counts, the hourly chart, deny reasons) rendered.
+// 2. load: reloads; the time from navigation to the log being open (ready to scan and
+//    append: the count and the last entry read) and the page's own figure, then the
+//    background chain check over every entry (its time as the page reports it);
+// 3. list: the log tab's first page (50 rows) rendered, the next page, a decision filter, a
+//    colour + decision filter, a time window, a page deep in a filter;
+// 4. index: the index tab (today's counts, the hourly chart, deny reasons) rendered;
+// 5. exports: the CSV and the verifiable export of every entry, click to download.
 // Each step is timed in the page from the click to the next animation frame after the
-// content appeared; long tasks (PerformanceObserver "longtask", > 50 ms) are listed.
+// content appeared; long tasks (PerformanceObserver "longtask", > 50 ms) are listed per step
+// (`*_long_tasks_ms`; the open's list includes the app's own start-up: wasm compile and
+// first render).
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -91,35 +96,102 @@ try {
   const status = await page.waitForSelector('[data-testid="log-status"][data-state="ready"]', { timeout: TIMEOUT });
   results.load = {
     navigation_to_ready_ms: Date.now() - t,
-    page_read_decode_ms: Number(await status.getAttribute('data-load-ms')),
-    page_chain_check_ms: Number(await status.getAttribute('data-verify-ms')),
+    page_open_ms: Number(await status.getAttribute('data-load-ms')),
     entries: Number(await status.getAttribute('data-entries')),
-    status: await status.textContent(),
   };
-  await page.evaluate(() => { window.__long = []; });
+  results.load_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
+  const checked = await page.waitForSelector('[data-testid="log-status"][data-chain="intact"], [data-testid="log-status"][data-chain="broken"]', { timeout: TIMEOUT });
+  results.chain_check = {
+    navigation_to_checked_ms: Date.now() - t,
+    page_chain_check_ms: Number(await checked.getAttribute('data-verify-ms')),
+    status: await checked.textContent(),
+  };
+  results.chain_check_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
 
   results.list_first_page_ms = await timeStep(page, '[data-testid="tab-log"]', { sel: '[data-testid="log-row"]', count: 50 });
   results.list_next_page_ms = await timeStep(page, '[data-testid="log-older"]',
     { sel: '[data-testid="log-row"]', attr: 'data-seq', value: String(N - 50) });
-  results.list_filter_deny_ms = await page.evaluate(async () => {
-    const frame = () => new Promise((r) => requestAnimationFrame(r));
-    const select = document.querySelector('[data-testid="log-outcome"]');
-    const count = () => document.querySelector('[data-testid="log-count"]').getAttribute('data-total');
-    const before = count();
-    const t0 = performance.now();
-    select.value = 'deny';
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-    while (count() === before && performance.now() - t0 < 120_000) await frame();
-    await frame();
-    return Math.round(performance.now() - t0);
-  });
-  results.list_filter_deny_total = await page.getAttribute('[data-testid="log-count"]', 'data-total');
   results.list_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
+
+  /**
+   * In the page: sets the filter controls `changes` ({testid: value}); times until the first
+   * row changed (`rows_ms`) and until the number matching is shown (`total_ms`).
+   */
+  const filterStep = (changes) => page.evaluate(async (changes) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const firstRow = () => document.querySelector('[data-testid="log-row"]')?.getAttribute('data-seq');
+    const total = () => document.querySelector('[data-testid="log-count"]').getAttribute('data-total');
+    const before = firstRow();
+    const t0 = performance.now();
+    for (const [id, value] of Object.entries(changes)) {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      el.value = value;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    let rows_ms = null;
+    let total_ms = null;
+    await frame();
+    while ((rows_ms === null || total_ms === null) && performance.now() - t0 < 120_000) {
+      const now = Math.round(performance.now() - t0);
+      if (rows_ms === null && firstRow() !== before) rows_ms = now;
+      if (total_ms === null && total() !== null) total_ms = now;
+      await frame();
+    }
+    return { rows_ms, total_ms, total: Number(total()) };
+  }, changes);
+  results.filter_deny = await filterStep({ 'log-outcome': 'deny' });
+  results.filter_deny_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
+  results.filter_red_deny = await filterStep({ 'log-colour': 'red' });
+  results.filter_red_deny_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
+  // A two-hour window, 12 hours back, with every colour and decision.
+  const window2h = await page.evaluate(() => {
+    const local = (ms) => {
+      const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+      return d.toISOString().slice(0, 16);
+    };
+    const now = Date.now();
+    return { from: local(now - 14 * 3600_000), until: local(now - 12 * 3600_000) };
+  });
+  results.filter_time_window = await filterStep({ 'log-colour': '', 'log-outcome': '', 'log-from': window2h.from, 'log-until': window2h.until });
+  results.filter_time_window_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
+  // Back to the deny filter, then 20 pages older (entries 1,001–1,050 of it).
+  await filterStep({ 'log-from': '', 'log-until': '', 'log-outcome': 'deny' });
+  results.deep_page_ms = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const older = document.querySelector('[data-testid="log-older"]');
+    const first = () => document.querySelector('[data-testid="log-row"]')?.getAttribute('data-seq');
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) {
+      const before = first();
+      older.click();
+      while (first() === before && performance.now() - t0 < 120_000) await frame();
+    }
+    await frame();
+    return Math.round((performance.now() - t0) / 20);
+  });
+  results.deep_page_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
 
   results.index_ms = await timeStep(page, '[data-testid="tab-index"]', { sel: '[data-testid="idx-chart"]', count: 1 });
   results.index_long_tasks_ms = await page.evaluate(() => window.__long.splice(0));
   results.index_scans_today = await page.getAttribute('[data-testid="idx-scans"]', 'data-count');
   await page.screenshot({ path: path.join(dir, 'index-100k.png'), fullPage: true });
+
+  // Exports of every entry: click to the download, in wall time (the file is built in the page).
+  await page.evaluate(() => document.querySelector('[data-testid="tab-log"]').click());
+  await page.waitForSelector('[data-testid="export-csv"]');
+  for (const [name, id] of [['csv', 'export-csv'], ['verifiable', 'export-log']]) {
+    await page.evaluate(() => { window.__long = []; });
+    const t1 = Date.now();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click(`[data-testid="${id}"]`),
+    ]);
+    const file = path.join(dir, `export.${name}`);
+    await download.saveAs(file);
+    const { size } = await stat(file);
+    results[`export_${name}`] = { click_to_download_ms: Date.now() - t1, bytes: size };
+    results[`export_${name}_long_tasks_ms`] = await page.evaluate(() => window.__long.splice(0));
+  }
   console.log(JSON.stringify(results, null, 2));
   console.log(`screenshot: ${path.join(dir, 'index-100k.png')}`);
 } finally {

@@ -1,10 +1,11 @@
-//! The gate's index ([`crate::gate_index::gate_index`]): today's scans by colour and by
-//! decision, scans per local hour as an SVG bar chart, and the most frequent deny reasons.
+//! The gate's index ([`crate::gate_index::gate_index_from_tallies`]): today's scans by colour
+//! and by decision, scans per local hour as an SVG bar chart, and the most frequent deny
+//! reasons, from today's 96 quarter-hour tallies in the store (never today's entries).
 
 use super::log_screen::outcome_words;
 use super::verdict::reason_words;
 use super::Gate;
-use crate::gate_index::gate_index;
+use crate::gate_index::{day_start, gate_index_from_tallies, today_buckets, GateIndex};
 use crate::log::Outcome;
 use crate::tr;
 use leptos::prelude::*;
@@ -28,10 +29,50 @@ pub fn utc_offset_secs(now: u64) -> i32 {
 #[component]
 pub fn IndexScreen(gate: Gate) -> impl IntoView {
     let lang = super::super::i18n::settings().lang;
-    let index = Memo::new(move |_| {
+    // Read again when the log grows or the day changes; an overtaken answer is dropped.
+    let today = Memo::new(move |_| {
         let now = gate.now.get();
-        gate.entries
-            .with(|e| gate_index(e.iter(), now, utc_offset_secs(now), TOP_REASONS))
+        day_start(now, utc_offset_secs(now))
+    });
+    let index = RwSignal::new(None::<GateIndex>);
+    let problem = RwSignal::new(None::<String>);
+    let request = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        today.track();
+        gate.count.track();
+        gate.device_key_ready.track();
+        let Some(store) = gate.store.get_value() else {
+            return;
+        };
+        request.update_value(|n| *n += 1);
+        let this = request.get_value();
+        let now = gate.now.get_untracked();
+        let offset = utc_offset_secs(now);
+        leptos::task::spawn_local(async move {
+            let result = store.tallies(today_buckets(now, offset)).await;
+            // Overtaken by a newer request, or the screen was left meanwhile.
+            if request.try_get_value() != Some(this) {
+                return;
+            }
+            match result {
+                Ok(t) => {
+                    problem.try_set(None);
+                    index.try_set(Some(gate_index_from_tallies(
+                        t.iter().map(|(b, t)| (*b, t)),
+                        now,
+                        offset,
+                        TOP_REASONS,
+                    )));
+                }
+                Err(e) => {
+                    problem.try_set(Some(tr!(
+                        lang.get_untracked(),
+                        "cp.log.read_failed",
+                        detail = e.to_string()
+                    )));
+                }
+            }
+        });
     });
     let count = |label: String, n: u32, class: &'static str, test: &'static str| {
         view! { <div class=format!("cp-stat {class}") data-testid=test data-count=n.to_string()><span class="n">{n.to_string()}</span><span class="l">{label}</span></div> }
@@ -39,8 +80,11 @@ pub fn IndexScreen(gate: Gate) -> impl IntoView {
     view! {
         <section class="cp-index" data-testid="index-screen">
             <h2>{move || tr!(lang.get(), "cp.idx.title", date = super::super::clock::local_date(gate.now.get()))}</h2>
+            {move || problem.get().map(|p| view! { <p class="notice problem" role="alert" data-testid="idx-problem">{p}</p> })}
             {move || {
-                let i = index.get();
+                let Some(i) = index.get() else {
+                    return view! { <p>{tr!(lang.get(), "cp.log.loading")}</p> }.into_any();
+                };
                 let l = lang.get();
                 view! {
                     <p class="cp-total" data-testid="idx-scans" data-count=i.scans.to_string()>{tr!(l, "cp.idx.scans", n = i.scans)}</p>
@@ -73,7 +117,7 @@ pub fn IndexScreen(gate: Gate) -> impl IntoView {
                             </ol>
                         }.into_any()
                     }}
-                }
+                }.into_any()
             }}
         </section>
     }

@@ -24,7 +24,7 @@ mod verdict;
 use super::{clock, store};
 use crate::codec::{peek_kind, MessageKind};
 use crate::demo::DemoWorld;
-use crate::log::{verify_chain, Entry, Log, Outcome, Scan};
+use crate::log::{ChainCheck, Log, Outcome, Scan};
 use crate::replay::{presentation_digest, ReplayGuard};
 use crate::settings::{clock_warnings, list_age_warnings, Banner, CheckpointSettings};
 use crate::{tr, Colour, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
@@ -52,8 +52,11 @@ const MAX_FILL: u64 = 200_000;
 /// State the log and index screens share with the page.
 #[derive(Clone, Copy)]
 pub struct Gate {
-    /// Every log entry, in sequence order (the stored log, plus each new one once committed).
-    pub entries: RwSignal<Vec<Entry>>,
+    /// The open log store, once open (the screens read their pages and tallies from it).
+    pub store: StoredValue<Option<Rc<LogStore>>, leptos::reactive::owner::LocalStorage>,
+    /// Entries in the log (the stored ones, plus each new one once committed); changes on
+    /// every append, which the screens follow.
+    pub count: RwSignal<u64>,
     /// The device's log signing key, once read or made.
     pub device_key: StoredValue<Option<SigningKey>>,
     /// Changes when `device_key` is set.
@@ -66,16 +69,29 @@ pub struct Gate {
 #[derive(Debug, Clone, PartialEq)]
 enum LogState {
     Opening,
-    /// Open: reading and decoding every entry took `load_ms`, checking the chain
-    /// `verify_ms` milliseconds.
+    /// Open (ready to scan and append) `load_ms` milliseconds after the page asked: the
+    /// count and the last entry read, the device key ready.
     Ready {
         load_ms: f64,
-        verify_ms: f64,
-        chain: Result<(), String>,
+        chain: Chain,
     },
     /// Cannot be used: scans are still verified, but every verdict says it was not registered.
     Failed(String),
 }
+
+/// The chain check over the whole log, run in the background after opening, chunk by chunk.
+#[derive(Debug, Clone, PartialEq)]
+enum Chain {
+    /// This many of `of` entries checked so far.
+    Checking { done: u64, of: u64 },
+    /// Every entry checked and linked; it took `ms` milliseconds.
+    Intact { ms: f64 },
+    /// The first broken entry, or the storage error that stopped the check.
+    Broken(String),
+}
+
+/// Milliseconds the chain check pauses between chunks, leaving the page to scanning.
+const CHAIN_PAUSE_MS: i32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
@@ -186,14 +202,15 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let busy = RwSignal::new(false);
     let tab = RwSignal::new(Tab::Scan);
 
+    let log_store = StoredValue::new_local(None::<Rc<LogStore>>);
     let gate = Gate {
-        entries: RwSignal::new(Vec::new()),
+        store: log_store,
+        count: RwSignal::new(0),
         device_key: StoredValue::new(None),
         device_key_ready: RwSignal::new(false),
         now: RwSignal::new(start_now),
     };
     let log_state = RwSignal::new(LogState::Opening);
-    let log_store = StoredValue::new_local(None::<Rc<LogStore>>);
     let log = StoredValue::new(Log::new());
     let guard = StoredValue::new(ReplayGuard::new(settings.get_untracked().freshness_secs));
     let fill_report = RwSignal::new(None::<String>);
@@ -233,31 +250,39 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         let t0 = perf_now();
         let opened = async {
             let store = LogStore::open().await?;
-            let entries = store.load_entries().await?;
+            let head = store.head().await?;
             let key = store.device_key().await?;
-            Ok::<_, logstore::StoreError>((store, entries, key))
+            Ok::<_, logstore::StoreError>((store, head, key))
         }
         .await;
         match opened {
-            Ok((store, entries, key)) => {
+            Ok((store, head, key)) => {
                 let load_ms = perf_now() - t0;
-                let t1 = perf_now();
-                let chain = verify_chain(&entries).map_err(|e| e.to_string());
-                let verify_ms = perf_now() - t1;
-                log.set_value(Log::resume(entries.last()));
-                gate.entries.set(entries);
+                log.set_value(Log::resume(head.last.as_ref()));
+                gate.count.set(head.count);
                 gate.device_key.set_value(Some(key));
                 gate.device_key_ready.set(true);
                 let store = Rc::new(store);
                 log_store.set_value(Some(store.clone()));
                 log_state.set(LogState::Ready {
                     load_ms,
-                    verify_ms,
-                    chain,
+                    chain: Chain::Checking {
+                        done: 0,
+                        of: head.count,
+                    },
                 });
                 if let Some(n) = fill_request {
-                    fill(n, store, gate, log, fill_report, lang.get_untracked()).await;
+                    fill(
+                        n,
+                        store.clone(),
+                        gate,
+                        log,
+                        fill_report,
+                        lang.get_untracked(),
+                    )
+                    .await;
                 }
+                check_chain(store, gate.count.get_untracked(), log_state).await;
             }
             Err(e) => log_state.set(LogState::Failed(e.to_string())),
         }
@@ -393,7 +418,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                         Some(entry) => match store.append(std::slice::from_ref(&entry)).await {
                             Ok(()) => {
                                 result.log_seq = Some(entry.seq);
-                                gate.entries.update(|e| e.push(entry));
+                                gate.count.set(entry.seq);
                             }
                             Err(e) => {
                                 log.set_value(before);
@@ -600,19 +625,20 @@ fn LogStatus(state: RwSignal<LogState>, gate: Gate) -> impl IntoView {
         let l = lang.get();
         match state.get() {
             LogState::Opening => view! { <p class="cp-log-status" data-testid="log-status" data-state="opening">{tr!(l, "cp.log.opening")}</p> }.into_any(),
-            LogState::Ready {
-                load_ms,
-                verify_ms,
-                chain,
-            } => {
-                let n = gate.entries.with(Vec::len);
-                let words = match &chain {
-                    Ok(()) => tr!(l, "cp.log.ready", n = n),
-                    Err(e) => tr!(l, "cp.log.broken", n = n, detail = e.clone()),
+            LogState::Ready { load_ms, chain } => {
+                let n = gate.count.get();
+                let (words, state, verify_ms) = match &chain {
+                    Chain::Checking { done, of } => {
+                        (tr!(l, "cp.log.checking", n = n, done = *done, of = *of), "checking", None)
+                    }
+                    Chain::Intact { ms } => (tr!(l, "cp.log.ready", n = n), "intact", Some(*ms)),
+                    Chain::Broken(e) => (tr!(l, "cp.log.broken", n = n, detail = e.clone()), "broken", None),
                 };
+                let broken = state == "broken";
                 view! {
-                    <p class="cp-log-status" class:problem=chain.is_err() data-testid="log-status" data-state="ready"
-                        data-entries=n.to_string() data-load-ms=format!("{load_ms:.0}") data-verify-ms=format!("{verify_ms:.0}")>{words}</p>
+                    <p class="cp-log-status" class:problem=broken data-testid="log-status" data-state="ready"
+                        data-chain=state data-entries=n.to_string() data-load-ms=format!("{load_ms:.0}")
+                        data-verify-ms=verify_ms.map(|ms| format!("{ms:.0}"))>{words}</p>
                 }.into_any()
             }
             LogState::Failed(e) => view! {
@@ -754,7 +780,7 @@ async fn fill(
     report: RwSignal<Option<String>>,
     lang: super::i18n::Lang,
 ) {
-    if !gate.entries.with_untracked(Vec::is_empty) {
+    if gate.count.get_untracked() != 0 {
         report.set(Some(tr!(lang, "cp.fill.refused")));
         return;
     }
@@ -762,7 +788,6 @@ async fn fill(
     let now = clock::now_secs();
     let t0 = perf_now();
     let mut lg = log.get_value();
-    let mut all = Vec::with_capacity(n as usize);
     let mut batch = Vec::with_capacity(1000);
     for i in 0..n {
         // Spread over the last 36 hours, oldest first.
@@ -806,17 +831,74 @@ async fn fill(
                 )));
                 return;
             }
-            all.append(&mut batch);
+            batch.clear();
         }
     }
     let stored_ms = perf_now() - t0;
     log.set_value(lg);
-    let t1 = perf_now();
-    gate.entries.set(all);
-    let shown_ms = perf_now() - t1;
-    report.set(Some(format!(
-        "filled {n} entries: store {stored_ms:.0} ms, signal {shown_ms:.0} ms"
-    )));
+    gate.count.set(n);
+    report.set(Some(format!("filled {n} entries: store {stored_ms:.0} ms")));
+}
+
+/// Checks the whole chain, [`logstore::CHUNK`] entries at a time with a pause between
+/// chunks (no long task), and shows the progress and the result in the log's state.
+async fn check_chain(store: Rc<LogStore>, count: u64, state: RwSignal<LogState>) {
+    let t0 = perf_now();
+    let mut check = ChainCheck::new();
+    // The page may have been left meanwhile: then the state is gone and nothing is shown.
+    let set = |chain: Chain| {
+        state.try_update(|s| {
+            if let LogState::Ready { chain: c, .. } = s {
+                *c = chain;
+            }
+        })
+    };
+    let mut first = 1;
+    while first <= count {
+        let last = (first + logstore::CHUNK - 1).min(count);
+        let outcome = match store.range(first, last).await {
+            Ok(entries) => check
+                .check(&entries)
+                .map_err(|e| e.to_string())
+                .and_then(|()| {
+                    // A chunk with fewer entries than numbers: some are missing.
+                    (entries.len() as u64 == last - first + 1)
+                        .then_some(())
+                        .ok_or_else(|| format!("entry {} is missing", check.checked() + 1))
+                }),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = outcome {
+            set(Chain::Broken(e));
+            return;
+        }
+        if set(Chain::Checking {
+            done: last,
+            of: count,
+        })
+        .is_none()
+        {
+            return;
+        }
+        first = last + 1;
+        pause(CHAIN_PAUSE_MS).await;
+    }
+    set(Chain::Intact {
+        ms: perf_now() - t0,
+    });
+}
+
+/// Waits `ms` milliseconds (`setTimeout`, MDN), giving the event loop to other work.
+pub async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let timer = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
+        if !matches!(timer, Some(Ok(_))) {
+            // No timer: go on at once rather than never.
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Reads the file chosen in the `<input type="file">` of `ev` as text (`Blob.text()`, MDN)
