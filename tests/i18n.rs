@@ -66,7 +66,11 @@ fn every_key_has_english_and_chinese_with_the_same_placeholders() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name != "resident" && name != "staff")
         .collect();
-    assert_eq!(stray, Vec::<String>::new(), "locale files belong in resident/ or staff/");
+    assert_eq!(
+        stray,
+        Vec::<String>::new(),
+        "locale files belong in resident/ or staff/"
+    );
     for (key, file, value) in keys_of("resident").into_iter().chain(keys_of("staff")) {
         if let Some(other) = seen.insert(key.clone(), file.clone()) {
             problems.push(format!("{key}: defined in {other} and {file}"));
@@ -102,8 +106,11 @@ fn keys_named_in(source: &str) -> BTreeSet<String> {
         .filter_map(|call| {
             let (_, rest) = call.split_once('"')?;
             let (key, _) = rest.split_once('"')?;
-            (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "._".contains(c)))
-                .then(|| key.to_owned())
+            (!key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._".contains(c)))
+            .then(|| key.to_owned())
         })
         .collect()
 }
@@ -112,8 +119,17 @@ fn keys_named_in(source: &str) -> BTreeSet<String> {
 fn the_resident_bundle_carries_every_string_it_names() {
     // The files the resident bundle (src/bin/app.rs → web::mount_resident) is made of.
     let files = [
-        "mod.rs", "resident.rs", "scanner.rs", "camera.rs", "store.rs", "pwa.rs", "i18n.rs",
-        "wakelock.rs", "file_input.rs", "clock.rs", "worker.rs",
+        "mod.rs",
+        "resident.rs",
+        "scanner.rs",
+        "camera.rs",
+        "store.rs",
+        "pwa.rs",
+        "i18n.rs",
+        "wakelock.rs",
+        "file_input.rs",
+        "clock.rs",
+        "worker.rs",
     ];
     let resident: BTreeSet<String> = keys_of("resident").into_iter().map(|(k, _, _)| k).collect();
     let mut named = BTreeSet::new();
@@ -121,7 +137,15 @@ fn the_resident_bundle_carries_every_string_it_names() {
         let path = format!("{}/src/web/{file}", env!("CARGO_MANIFEST_DIR"));
         named.extend(keys_named_in(&std::fs::read_to_string(&path).unwrap()));
     }
-    assert!(named.len() > 40, "only {} keys named: {named:?}", named.len());
+    assert!(
+        named.len() > 40,
+        "only {} keys named: {named:?}",
+        named.len()
+    );
     let missing: Vec<_> = named.difference(&resident).collect();
-    assert_eq!(missing, Vec::<&String>::new(), "named by the resident bundle but not in locales/resident/");
+    assert_eq!(
+        missing,
+        Vec::<&String>::new(),
+        "named by the resident bundle but not in locales/resident/"
+    );
 }
