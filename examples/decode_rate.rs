@@ -2,8 +2,15 @@
 //! (`/work/shared/qr-corpus`, see its README.md and MANIFEST.tsv).
 //!
 //! ```text
-//! cargo run --release --example decode_rate -- [CORPUS_DIR] [--rot 0,90,180,270] [--only PREFIX]
+//! cargo run --release --example decode_rate -- [CORPUS_DIR] [--rot 0,90,180,270] [--only PREFIX] [--stream N]
 //! ```
+//!
+//! `--stream N` measures the scanner's per-frame decoder instead
+//! ([`healthcode::scan::FrameDecoder`], as the checkpoint's worker runs it on a camera stream):
+//! each image is given N times in a row to a fresh decoder, as a code held in front of the
+//! camera is; it counts as read if one of the N frames read it exactly (N = 8 is one whole
+//! cycle of the decoder's fallbacks), and the time is per frame (the mean over the frames run,
+//! up to the one that read it).
 //!
 //! `CORPUS_DIR` defaults to `../shared/qr-corpus` relative to the crate root. Every image in
 //! `MANIFEST.tsv` is loaded with the `image` crate and turned into grey exactly as the checkpoint
@@ -112,6 +119,8 @@ struct Options {
     only: String,
     /// `Some(first job)` in a worker process.
     worker_from: Option<usize>,
+    /// `Some(n)`: [`scan::FrameDecoder`] over n frames of each image, not `decode_luma`.
+    stream: Option<usize>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -119,6 +128,7 @@ fn parse_args() -> Result<Options, String> {
     let mut rotations = ALL_ROTATIONS.to_vec();
     let mut worker_from = None;
     let mut only = String::new();
+    let mut stream = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -133,13 +143,21 @@ fn parse_args() -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--only" => only = args.next().ok_or("--only needs a path prefix")?,
+            "--stream" => {
+                let n = args.next().ok_or("--stream needs a number of frames")?;
+                stream = Some(match n.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("bad --stream {n:?}: a number of frames, 1 or more")),
+                });
+            }
             "--worker" => {
                 let from = args.next().ok_or("--worker needs a job number")?;
                 worker_from = Some(from.parse().map_err(|_| "bad --worker job number")?);
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: decode_rate [CORPUS_DIR] [--rot 0,90,180,270] [--only PATH_PREFIX]\n\
+                    "usage: decode_rate [CORPUS_DIR] [--rot 0,90,180,270] [--only PATH_PREFIX] \
+                     [--stream FRAMES]\n\
                      default CORPUS_DIR: {}/../shared/qr-corpus",
                     env!("CARGO_MANIFEST_DIR")
                 );
@@ -157,6 +175,7 @@ fn parse_args() -> Result<Options, String> {
         rotations,
         only,
         worker_from,
+        stream,
     })
 }
 
@@ -266,6 +285,30 @@ fn rotate(luma: &[u8], w: u32, h: u32, degrees: u32) -> (Vec<u8>, u32, u32) {
     (out, ow as u32, oh as u32)
 }
 
+/// `n` frames of the same image through one [`scan::FrameDecoder`], stopping at the first that
+/// reads `expected`: that text, else the first other text read, else `NotFound`. `frames` is
+/// set to the number of frames run.
+fn stream(
+    luma: &[u8],
+    w: u32,
+    h: u32,
+    n: usize,
+    expected: &[u8],
+    frames: &mut usize,
+) -> Result<String, ScanError> {
+    let mut decoder = scan::FrameDecoder::new();
+    let mut first = Err(ScanError::NotFound);
+    for k in 1..=n {
+        *frames = k;
+        match decoder.decode(luma, w, h, || false) {
+            Ok(text) if text.as_bytes() == expected => return Ok(text),
+            Ok(text) if first.is_err() => first = Ok(text),
+            _ => {}
+        }
+    }
+    first
+}
+
 fn worker(opts: &Options, entries: &[Entry], from: usize) {
     std::panic::set_hook(Box::new(|info| {
         let job = CURRENT_JOB.load(Ordering::SeqCst);
@@ -314,8 +357,13 @@ fn worker(opts: &Options, entries: &[Entry], from: usize) {
             CURRENT_JOB.store(job, Ordering::SeqCst);
             let _ = out.flush();
             let start = Instant::now();
-            let result = std::panic::catch_unwind(|| scan::decode_luma(&luma, w, h));
-            let nanos = start.elapsed().as_nanos();
+            let mut frames = 1;
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match opts.stream {
+                    None => scan::decode_luma(&luma, w, h),
+                    Some(n) => stream(&luma, w, h, n, expected, &mut frames),
+                }));
+            let nanos = start.elapsed().as_nanos() / frames as u128;
             let outcome = match &result {
                 Err(_) => Outcome::Panic,
                 // A frame without a code: finding nothing is the right answer.
@@ -364,6 +412,12 @@ fn supervisor(opts: &Options, entries: &[Entry]) {
             .arg(&opts.corpus)
             .args(["--rot", &rot_list.join(",")])
             .args(["--only", &opts.only])
+            .args(
+                opts.stream
+                    .map(|n| ["--stream".to_string(), n.to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
             .args(["--worker", &next.to_string()])
             .stdout(Stdio::piped())
             .spawn()
@@ -546,11 +600,16 @@ fn print_table(opts: &Options, entries: &[Entry], results: &[Option<JobResult>],
 
     println!(
         "decode_rate: {} corpus images + {} generated frames, x {} rotation(s); corpus {}; \
-         healthcode::scan::decode_luma; panic strategy {}; {wall_s:.0} s",
+         {}; panic strategy {}; {wall_s:.0} s",
         entries.iter().filter(|e| !e.expected.is_empty()).count(),
         entries.iter().filter(|e| e.expected.is_empty()).count(),
         nrot,
         opts.corpus.display(),
+        match opts.stream {
+            None => "healthcode::scan::decode_luma, one frame".to_string(),
+            Some(n) =>
+                format!("healthcode::scan::FrameDecoder, read within {n} frames, time per frame"),
+        },
         if cfg!(panic = "unwind") {
             "unwind"
         } else {

@@ -2,10 +2,16 @@
 // Each frame is fetched, drawn on a canvas (optionally fitted into a WxH frame on grey) and
 // read back with getImageData, as the checkpoint's scanner does; every decoder then gets the
 // same RGBA ImageData, in a rotating order, timed with performance.now().
+// 'ours-stream' is the scanner worker's path (scan::FrameDecoder): a fresh decoder is given
+// the same frame STREAM_FRAMES times in a row, as a camera held on a code gives it; every
+// call is timed, and the frame counts as read if any call read it (and, for no-code frames,
+// if no call read anything).
 import { prepareZXingModule, readBarcodes } from '/node_modules/zxing-wasm/dist/es/reader/index.js';
 
 const params = new URLSearchParams(location.search);
 const profile = params.get('profile') || 'wasmbench';
+/** Consecutive frames of one image for 'ours-stream': FrameDecoder's cycle of fallbacks. */
+export const STREAM_FRAMES = Number(params.get('streamFrames') || 8);
 
 async function setup() {
   const ours = await import(`/tests/bench/pkg/${profile}/bench-decode-wasm.js`);
@@ -21,7 +27,6 @@ async function setup() {
   const zxOptions = { formats: ['QRCode'], maxNumberOfSymbols: 1 };
   const decoders = {
     ours: async (img) => ours.decode_rgba(new Uint8Array(img.data.buffer), img.width, img.height) ?? null,
-    'ours-1pass': async (img) => ours.decode_rgba_one_pass(new Uint8Array(img.data.buffer), img.width, img.height) ?? null,
     'zxing-wasm': async (img) => {
       const r = await readBarcodes(img, zxOptions);
       return r.length && r[0].isValid ? r[0].text : null;
@@ -53,6 +58,30 @@ async function load(url, fit) {
   return ctx.getImageData(0, 0, w, h);
 }
 
+/** The same frame STREAM_FRAMES times through a fresh FrameDecoder: per-call times, read at
+ * the first call (`ok1`), read within the run (`ok`). */
+function stream(img, expected) {
+  const scanner = new state.ours.Scanner();
+  const data = new Uint8Array(img.data.buffer);
+  const samples = [];
+  let ok1 = false, read = false, wrong = false;
+  try {
+    for (let k = 0; k < STREAM_FRAMES; k++) {
+      const t0 = performance.now();
+      const text = scanner.decode(data, img.width, img.height) ?? null;
+      samples.push(performance.now() - t0);
+      if (text !== null && text === expected) read = true;
+      else if (text !== null) wrong = true;
+      if (k === 0) ok1 = expected === null ? text === null : text === expected;
+    }
+  } finally {
+    scanner.free();
+  }
+  const ok = expected === null ? !wrong : read && !wrong;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { ok, ok1, ms: sorted[sorted.length >> 1], samples };
+}
+
 let state;
 window.bench = {
   async ready() {
@@ -65,7 +94,7 @@ window.bench = {
     };
   },
   // frames: [{url, fit: [w,h] | null, expected: string | null, group}]; decoders: names.
-  // Returns [{group, decoder, ok, ms, text?}].
+  // Returns [{group, decoder, ok, ms, url, samples?, ok1?}] (samples and ok1: 'ours-stream').
   async run(frames, names, repeat = 1) {
     const out = [];
     let turn = 0;
@@ -81,6 +110,10 @@ window.bench = {
       const order = names.map((_, i) => names[(i + turn) % names.length]);
       turn++;
       for (const name of order) {
+        if (name === 'ours-stream') {
+          out.push({ group: f.group, decoder: name, url: f.url, ...stream(img, f.expected) });
+          continue;
+        }
         const times = [];
         let text = null;
         for (let r = 0; r < repeat; r++) {
