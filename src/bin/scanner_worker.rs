@@ -57,10 +57,13 @@
 //! - worker → page, when a stream stops (the track ended, it was replaced, or it failed):
 //!   `{stream, ended: true, read, closed, error?: string}`.
 //!
-//! Each frame's grey image is decoded with [`healthcode::scan::decode_luma_within`] under a
-//! budget of [`FRAME_BUDGET_MS`] (RGBA frames are converted by
-//! [`healthcode::scan::rgba_to_luma_into`] first, into a reused buffer). Stream frames larger
-//! than [`MAX_DECODE_SIDE`] are scaled down ([`downscale_luma`]), as the page's own grab does.
+//! Each frame is read by one [`healthcode::scan::FrameDecoder`] kept for the worker's life: a
+//! cheap pass on every frame, the full-effort passes spread over the following frames (a code
+//! held in view is read within 8 frames), the fallback skipped when the frame has used its
+//! budget of [`FRAME_BUDGET_MS`]. Stream frames give their grey image directly (the Y plane);
+//! RGBA frames are decoded with [`healthcode::scan::FrameDecoder::decode_rgba`]. Stream frames
+//! larger than [`MAX_DECODE_SIDE`] are scaled down ([`downscale_luma`]), as the page's own
+//! grab does.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -235,6 +238,8 @@ mod worker {
         canvas: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
         rgba: Vec<u8>,
         luma: Vec<u8>,
+        /// The decoder of this worker's frames (cheap pass + rotating fallbacks).
+        decoder: scan::FrameDecoder,
         /// A stream frame's planes as `VideoFrame.copyTo` wrote them.
         yuv: Vec<u8>,
         /// The full-size grey image of a stream frame, before scaling down.
@@ -402,9 +407,9 @@ mod worker {
             let mut found = false;
             match luma_of(state, frame).await {
                 Ok((width, height)) => {
-                    let s = &*state.borrow();
+                    let State { decoder, luma, .. } = &mut *state.borrow_mut();
                     let timed_out = Cell::new(false);
-                    let result = scan::decode_luma_within(&s.luma, width, height, || {
+                    let result = decoder.decode(luma, width, height, || {
                         let out = js_sys::Date::now() - started > FRAME_BUDGET_MS;
                         timed_out.set(timed_out.get() || out);
                         out
@@ -593,8 +598,8 @@ mod worker {
         let timed_out = Cell::new(false);
         match read_frame(state, data) {
             Ok((width, height)) => {
-                scan::rgba_to_luma_into(&state.rgba, &mut state.luma);
-                let result = scan::decode_luma_within(&state.luma, width, height, || {
+                let State { decoder, rgba, .. } = state;
+                let result = decoder.decode_rgba(rgba, width, height, || {
                     let out = js_sys::Date::now() - started > FRAME_BUDGET_MS;
                     timed_out.set(timed_out.get() || out);
                     out
