@@ -298,9 +298,7 @@ impl FrameDecoder {
         height: u32,
         mut out_of_time: impl FnMut() -> bool,
     ) -> Result<String, ScanError> {
-        if width == 0 || height == 0 || rgba.len() as u64 != width as u64 * height as u64 * 4 {
-            return Err(ScanError::BadFrame);
-        }
+        check_frame(rgba, width, height, 4)?;
         let due = self.next_fallback();
         let large = is_large(width, height);
         let quick = if large {
@@ -348,23 +346,40 @@ fn rgba_to_half_luma_into(
     height: u32,
     half: &mut Vec<u8>,
 ) -> Option<(u32, u32)> {
+    check_frame(rgba, width, height, 4).ok()?;
+    half_blocks(rgba, width, height, 4, half, |t, b| {
+        let sum = |c: usize| t[c] as u32 + t[c + 4] as u32 + b[c] as u32 + b[c + 4] as u32;
+        ((77 * sum(0) + 150 * sum(1) + 29 * sum(2)) >> 10) as u8
+    })
+}
+
+/// Walks the 2x2 pixel blocks of a frame of `bytes_per_pixel`-byte pixels (rows of
+/// `width * bytes_per_pixel` bytes), top row then bottom row of each block handed to `pixel`
+/// (`2 * bytes_per_pixel` bytes each), and fills `out` (cleared first) with one byte per
+/// block; an odd last row or column is dropped. Returns the new sides, `None` if a side would
+/// be 0.
+fn half_blocks(
+    frame: &[u8],
+    width: u32,
+    height: u32,
+    bytes_per_pixel: usize,
+    out: &mut Vec<u8>,
+    pixel: impl Fn(&[u8], &[u8]) -> u8,
+) -> Option<(u32, u32)> {
     let (w, h) = (width / 2, height / 2);
-    if w == 0 || h == 0 || rgba.len() as u64 != width as u64 * height as u64 * 4 {
+    if w == 0 || h == 0 {
         return None;
     }
-    let stride = width as usize * 4;
-    half.clear();
-    for pair in rgba.chunks_exact(2 * stride).take(h as usize) {
+    let stride = width as usize * bytes_per_pixel;
+    let block = 2 * bytes_per_pixel;
+    out.clear();
+    for pair in frame.chunks_exact(2 * stride).take(h as usize) {
         let (top, bottom) = pair.split_at(stride);
-        half.extend(
-            top.chunks_exact(8)
-                .zip(bottom.chunks_exact(8))
+        out.extend(
+            top.chunks_exact(block)
+                .zip(bottom.chunks_exact(block))
                 .take(w as usize)
-                .map(|(t, b)| {
-                    let sum =
-                        |c: usize| t[c] as u32 + t[c + 4] as u32 + b[c] as u32 + b[c + 4] as u32;
-                    ((77 * sum(0) + 150 * sum(1) + 29 * sum(2)) >> 10) as u8
-                }),
+                .map(|(t, b)| pixel(t, b)),
         );
     }
     Some((w, h))
@@ -372,7 +387,21 @@ fn rgba_to_half_luma_into(
 
 /// [`ScanError::BadFrame`] unless `luma` holds `width * height` bytes and no side is 0.
 fn check_grey(luma: &[u8], width: u32, height: u32) -> Result<(), ScanError> {
-    if width == 0 || height == 0 || luma.len() as u64 != width as u64 * height as u64 {
+    check_frame(luma, width, height, 1)
+}
+
+/// [`ScanError::BadFrame`] unless `frame` holds `width * height * bytes_per_pixel` bytes and
+/// no side is 0.
+fn check_frame(
+    frame: &[u8],
+    width: u32,
+    height: u32,
+    bytes_per_pixel: u64,
+) -> Result<(), ScanError> {
+    if width == 0
+        || height == 0
+        || frame.len() as u64 != width as u64 * height as u64 * bytes_per_pixel
+    {
         return Err(ScanError::BadFrame);
     }
     Ok(())
@@ -405,24 +434,9 @@ fn read<B: Binarizer>(binarizer: B, hints: &DecodeHints) -> Option<String> {
 /// mean of a 2x2 block (an odd last row or column is dropped); returns the new sides, `None`
 /// if a side would be 0.
 fn half_size_into(luma: &[u8], width: u32, height: u32, half: &mut Vec<u8>) -> Option<(u32, u32)> {
-    let (w, h) = (width / 2, height / 2);
-    if w == 0 || h == 0 {
-        return None;
-    }
-    let stride = width as usize;
-    half.clear();
-    for pair in luma.chunks_exact(2 * stride).take(h as usize) {
-        let (top, bottom) = pair.split_at(stride);
-        half.extend(
-            top.chunks_exact(2)
-                .zip(bottom.chunks_exact(2))
-                .take(w as usize)
-                .map(|(t, b)| {
-                    ((t[0] as u16 + t[1] as u16 + b[0] as u16 + b[1] as u16 + 2) / 4) as u8
-                }),
-        );
-    }
-    Some((w, h))
+    half_blocks(luma, width, height, 1, half, |t, b| {
+        ((t[0] as u16 + t[1] as u16 + b[0] as u16 + b[1] as u16 + 2) / 4) as u8
+    })
 }
 
 #[cfg(test)]
