@@ -302,6 +302,50 @@ describe('the scanner decodes in a Web Worker', () => {
     }
   });
 
+  // Issue 12: in Firefox and WebKit `navigator.vibrate` does not exist; calling it threw in
+  // the verdict's side effects, no verdict ever showed and every frame wrote a log entry.
+  it('without navigator.vibrate (Firefox, WebKit) and after a tap, every verdict shows and writes exactly one entry', async () => {
+    const code = await fx.present('green', 'scanner-novibrate');
+    const y4m = fx.file('scanner-novibrate.y4m');
+    await pngToY4m(code.png, y4m, { width: 640, height: 480 });
+    const browser = await launchWithCamera(y4m, server.origin);
+    const { page } = browser;
+    try {
+      await page.addInitScript(() => {
+        delete Navigator.prototype.vibrate;
+        delete navigator.vibrate;
+      });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      await page.locator('[data-testid="scanner"]').waitFor({ timeout: TIMEOUT });
+      assert.equal(await page.evaluate(() => 'vibrate' in navigator), false, 'vibrate removed');
+      // A real tap, so the page has user activation and the sound/vibration path runs.
+      await page.mouse.click(PHONE.width / 2, PHONE.height - 5);
+      assert.equal(await page.evaluate(() => navigator.userActivation.hasBeenActive), true, 'the page had a tap');
+      const first = await firstRealVerdict(page, fx);
+      assert.deepEqual(first, { code: 'C|GRN', decision: 'admit' });
+      const seq = Number(await page.locator('[data-testid="verdict"]').getAttribute('data-log-seq'));
+      assert.ok(seq >= 1, `the admit was logged: ${seq}`);
+      // The code stays in front of the camera: the next verdict (a replay of the same live
+      // code) comes after this one goes, and its entry is the very next one.
+      const next = await (
+        await page.waitForFunction(
+          (after) => {
+            const v = document.querySelector('[data-testid="verdict"]');
+            const n = Number(v?.getAttribute('data-log-seq'));
+            return v && n !== after ? { seq: n, flags: v.getAttribute('data-flags') } : null;
+          },
+          seq,
+          { timeout: TIMEOUT, polling: 50 },
+        )
+      ).jsonValue();
+      assert.equal(next.seq, seq + 1, `one entry per verdict: ${JSON.stringify(next)}`);
+      assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+      assert.deepEqual(browser.consoleErrors, [], 'no console error');
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('without MediaStreamTrackProcessor (Safari, Firefox) the page grabs the frames and the code is still admitted', async () => {
     const code = await fx.present('green', 'scanner-bitmap');
     const y4m = fx.file('scanner-bitmap.y4m');

@@ -330,10 +330,13 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let verdict_no = StoredValue::new(0u64);
     let temperature_text = RwSignal::new(String::new());
     let present = move |s: Shown| {
-        verdict::signal(s.decision);
+        let decision = s.decision;
         verdict_no.update_value(|n| *n += 1);
         let this = verdict_no.get_value();
+        // The verdict first: its sound and vibration are extras that must never stand in
+        // its way (issue 12: a missing `navigator.vibrate` once stopped every verdict).
         shown.set(Some(s));
+        verdict::signal(decision);
         let _ = set_timeout_with_handle(
             move || {
                 if verdict_no.get_value() == this {

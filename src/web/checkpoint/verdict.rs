@@ -264,8 +264,13 @@ impl Shown {
 }
 
 /// Plays the verdict's sound and vibrates: one high rising tone for admit, three low buzzes
-/// for deny, two middle tones for check manually. Best effort: a browser without Web Audio or
-/// vibration (or one that blocks audio before a tap) stays silent; the screen is the verdict.
+/// for deny, two middle tones for check manually.
+///
+/// Best effort, and never throws: both only after the user has interacted with the page
+/// (`navigator.userActivation.hasBeenActive`, MDN "UserActivation"), since browsers block
+/// (and log) audio and vibration before a gesture; vibration only where `navigator.vibrate`
+/// exists (Firefox and every WebKit browser have none). A browser without either stays
+/// silent; the screen is the verdict.
 pub fn signal(decision: Decision) {
     let (tones, pattern): (&[(f32, f64, f64)], &[u32]) = match decision {
         // (frequency Hz, start s, length s)
@@ -276,14 +281,41 @@ pub fn signal(decision: Decision) {
         ),
         Decision::Refer => (&[(520.0, 0.0, 0.15), (520.0, 0.25, 0.15)], &[150, 100, 150]),
     };
-    let _ = play(tones, decision == Decision::Deny);
-    if let Some(w) = web_sys::window() {
-        let array = js_sys::Array::new();
-        for ms in pattern {
-            array.push(&wasm_bindgen::JsValue::from(*ms));
-        }
-        let _ = w.navigator().vibrate_with_pattern(&array);
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    if !has_been_active(&navigator) {
+        return;
     }
+    let _ = play(tones, decision == Decision::Deny);
+    vibrate(&navigator, pattern);
+}
+
+/// `navigator.userActivation.hasBeenActive`; false where the engine has no `userActivation`.
+fn has_been_active(navigator: &web_sys::Navigator) -> bool {
+    js_sys::Reflect::get(navigator, &"userActivation".into())
+        .ok()
+        .filter(|a| a.is_object())
+        .and_then(|a| js_sys::Reflect::get(&a, &"hasBeenActive".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// `navigator.vibrate(pattern)` (MDN "Navigator.vibrate") where it exists; an exception is
+/// caught, not thrown through the wasm.
+fn vibrate(navigator: &web_sys::Navigator, pattern: &[u32]) {
+    use wasm_bindgen::JsCast;
+    let Some(f) = js_sys::Reflect::get(navigator, &"vibrate".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    let array = js_sys::Array::new();
+    for ms in pattern {
+        array.push(&wasm_bindgen::JsValue::from(*ms));
+    }
+    let _ = f.call1(navigator, &array);
 }
 
 thread_local! {
@@ -293,7 +325,7 @@ thread_local! {
 fn play(tones: &[(f32, f64, f64)], harsh: bool) -> Result<(), wasm_bindgen::JsValue> {
     let ctx = AUDIO.with(
         |a| -> Result<web_sys::AudioContext, wasm_bindgen::JsValue> {
-            let mut slot = a.borrow_mut();
+            let mut slot = a.try_borrow_mut().map_err(|_| wasm_bindgen::JsValue::NULL)?;
             if let Some(ctx) = slot.as_ref() {
                 return Ok(ctx.clone());
             }
