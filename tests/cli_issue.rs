@@ -766,3 +766,49 @@ fn a_request_made_by_the_cli_is_issued_from_with_the_suggested_colour() {
     let holder_pub = healthcode::keys::verifying_key_from_hex(&holder_pub).unwrap();
     assert_eq!(c.holder, Holder::Device(holder_pub.to_bytes()));
 }
+
+/// Issue 12: `verify` on a text file that begins with a byte-order mark, or on a binary that is
+/// no image, said "cannot read image"; it must say what the input is not: a health code.
+#[test]
+fn verify_names_a_bom_text_file_or_a_binary_as_not_a_health_code() {
+    let dir = work_dir("verify-input");
+    let root_key = keygen(&dir, "root.key");
+    let issuer_key = keygen(&dir, "issuer.key");
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let now = NOW.to_string();
+    let o = healthcode(&[
+        "trust-list",
+        "--root-key",
+        &root_key,
+        "--issuer",
+        &format!("Test issuer={issuer_key}.pub"),
+        "--out",
+        &p("trust.hct"),
+        "--now",
+        &now,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(p("bom.txt"), "\u{feff}https://example.com/a-green-code\n").unwrap();
+    std::fs::write(p("bom-code.txt"), "\u{feff}HCP1:a\n").unwrap();
+    std::fs::write(p("binary.bin"), [0u8, 159, 146, 150, 255, 1, 2, 3, 0, 0, 7]).unwrap();
+    for (file, code) in [
+        ("bom.txt", "P|PFX"),
+        ("binary.bin", "P|PFX"),
+        ("bom-code.txt", "D|B45"),
+    ] {
+        let o = healthcode(&[
+            "verify",
+            &p(file),
+            "--trust",
+            &p("trust.hct"),
+            "--root",
+            &format!("{root_key}.pub"),
+            "--now",
+            &now,
+        ]);
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{file}: {all}");
+        assert!(all.contains(code), "{file}: {code} expected in {all}");
+        assert!(!all.contains("cannot read image"), "{file}: {all}");
+    }
+}

@@ -799,17 +799,20 @@ fn revocation_list(args: RevocationArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// QR text from an argument: the text itself, a text file, or an image file.
+/// QR text from an argument: the text itself, an image file (PNG, JPEG or WebP, known by its
+/// first bytes), or any other file read as text (a UTF-8 byte-order mark dropped; bytes that
+/// are not UTF-8 replaced, so the verifier names what it is not: `P|PFX`).
 fn read_input(input: &str) -> Result<String, String> {
     let path = Path::new(input);
-    if path.is_file() {
-        match files::read_text(path) {
-            Ok(text) if text.starts_with("HC") => Ok(text),
-            _ => files::scan_image(path),
-        }
-    } else {
-        Ok(input.to_owned())
+    if !path.is_file() {
+        return Ok(input.to_owned());
     }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if image::guess_format(&bytes).is_ok() {
+        return files::scan_image(path);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text.trim_start_matches('\u{feff}').trim().to_owned())
 }
 
 fn inspect_command(input: &str) -> Result<ExitCode, String> {

@@ -174,15 +174,28 @@ fn Issued(text: String) -> impl IntoView {
 
 /// The desk page.
 #[component]
-pub fn DeskPage(demo: DemoWorld) -> impl IntoView {
+pub fn DeskPage(demo: Option<DemoWorld>) -> impl IntoView {
     let lang = i18n::settings().lang;
-    let (seed, registry, load_problem) = match store::load_desk() {
+    let (seed, registry, mut load_problem) = match store::load_desk() {
         Ok((seed, registry)) => (seed, registry, None),
         Err(e) => (None, Registry::default(), Some(e)),
     };
+    // The desk's own key; in demo mode the demo issuer's until the officer makes one; outside
+    // demo mode a new one is made (and saved) on the first visit.
+    let (key, demo_key) = match (seed, &demo) {
+        (Some(seed), _) => (seed, false),
+        (None, Some(demo)) => (demo.issuer_seed, true),
+        (None, None) => match new_desk_key(&registry) {
+            Ok(seed) => (seed, false),
+            Err(e) => {
+                load_problem = Some(tr!(lang.get_untracked(), "storage.save_failed", detail = e));
+                ([0; 32], false)
+            }
+        },
+    };
     let desk = Desk {
-        key: RwSignal::new(seed.unwrap_or(demo.issuer_seed)),
-        demo_key: seed.is_none(),
+        key: RwSignal::new(key),
+        demo_key,
         registry: RwSignal::new(registry),
         problem: RwSignal::new(load_problem),
     };
@@ -663,6 +676,15 @@ fn PublishTab(desk: Desk) -> impl IntoView {
     }
 }
 
+/// Makes a new issuing key (`crypto.getRandomValues`) and saves it with `registry`. Errors:
+/// no secure randomness, storage refused.
+fn new_desk_key(registry: &Registry) -> Result<[u8; 32], String> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| e.to_string())?;
+    store::save_desk(Some(&seed), registry)?;
+    Ok(seed)
+}
+
 /// The issuing key: which it is, its public half, and a new one.
 #[component]
 fn KeyTab(desk: Desk) -> impl IntoView {
@@ -671,28 +693,17 @@ fn KeyTab(desk: Desk) -> impl IntoView {
         let key = SigningKey::from_bytes(&desk.key.get()).verifying_key();
         (to_hex(key.as_bytes()), KeyId::of(&key).to_string())
     };
-    let make_new = move |_| {
-        let mut seed = [0u8; 32];
-        if getrandom::fill(&mut seed).is_err() {
-            desk.problem
-                .set(Some(tr!(lang.get_untracked(), "wallet.no_random")));
-            return;
-        }
-        let result = desk
-            .registry
-            .with_untracked(|r| store::save_desk(Some(&seed), r));
-        match result {
-            Ok(()) => {
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().reload();
-                }
+    let make_new = move |_| match desk.registry.with_untracked(new_desk_key) {
+        Ok(_) => {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
             }
-            Err(e) => desk.problem.set(Some(tr!(
-                lang.get_untracked(),
-                "storage.save_failed",
-                detail = e
-            ))),
         }
+        Err(e) => desk.problem.set(Some(tr!(
+            lang.get_untracked(),
+            "storage.save_failed",
+            detail = e
+        ))),
     };
     view! {
         <section class="desk-key">

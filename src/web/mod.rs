@@ -127,7 +127,25 @@ fn App(bundle: Bundle, pages: Pages) -> impl IntoView {
     let settings_problem = RwSignal::new(None::<String>);
 
     let now = clock::now_secs();
-    let demo = store::load_or_create_demo(now);
+    let demo = store::load_demo(now);
+    let in_demo = matches!(demo, Ok(Some(_)));
+    let mode_problem = RwSignal::new(None::<String>);
+    // Leaving or entering demo mode changes what every page trusts and holds: reload.
+    let switch_mode = move |leave: bool| {
+        let result = if leave {
+            store::leave_demo()
+        } else {
+            store::enter_demo()
+        };
+        match result {
+            Ok(()) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
+            Err(e) => mode_problem.set(Some(e)),
+        }
+    };
     let is =
         move |r: Route| route.with(|now| std::mem::discriminant(now) == std::mem::discriminant(&r));
 
@@ -149,8 +167,23 @@ fn App(bundle: Bundle, pages: Pages) -> impl IntoView {
                     on:click=move |_| settings_problem.set(settings.set_large_text(!settings.large_text.get_untracked()).err())>
                     "A+"
                 </button>
+                {(!in_demo).then(|| view! {
+                    <button class="switch" data-testid="enter-demo" on:click=move |_| switch_mode(false)>
+                        {move || tr!(lang.get(), "demo.enter")}
+                    </button>
+                })}
             </div>
         </header>
+        {in_demo.then(|| view! {
+            <div class="demo-banner" role="status" data-testid="demo-banner">
+                <strong>{move || tr!(lang.get(), "demo.banner")}</strong>
+                " "<span>{move || tr!(lang.get(), "demo.what")}</span>
+                <button data-testid="leave-demo" on:click=move |_| switch_mode(true)>{move || tr!(lang.get(), "demo.leave")}</button>
+            </div>
+        })}
+        {move || mode_problem.get().map(|e| view! {
+            <p class="notice problem" role="alert" data-testid="mode-problem">{e}</p>
+        })}
         {move || update.get().map(|worker| view! {
             <div class="update" role="status" data-testid="update">
                 <span>{move || tr!(lang.get(), "update.available")}</span>
@@ -162,7 +195,7 @@ fn App(bundle: Bundle, pages: Pages) -> impl IntoView {
         })}
         {match demo {
             Ok(demo) => {
-                view! { {move || pages(route.get(), &demo, import)} }.into_any()
+                view! { {move || pages(route.get(), demo.as_ref(), import)} }.into_any()
             }
             Err(message) => view! { <store::StorageProblem message=message/> }.into_any(),
         }}
@@ -170,18 +203,18 @@ fn App(bundle: Bundle, pages: Pages) -> impl IntoView {
 }
 
 /// Draws the page for a route; each bundle has its own (see [`Bundle`]).
-type Pages = fn(Route, &crate::demo::DemoWorld, RwSignal<Option<String>>) -> AnyView;
+type Pages = fn(Route, Option<&crate::demo::DemoWorld>, RwSignal<Option<String>>) -> AnyView;
 
 /// The resident bundle's page. Only this function is named by [`mount_resident`], so the
 /// resident's wasm holds none of the staff pages' code.
 fn resident_pages(
     route: Route,
-    demo: &crate::demo::DemoWorld,
+    demo: Option<&crate::demo::DemoWorld>,
     import: RwSignal<Option<String>>,
 ) -> AnyView {
     match route {
         Route::Resident => {
-            view! { <resident::ResidentPage demo=demo.clone() import=import/> }.into_any()
+            view! { <resident::ResidentPage demo=demo.cloned() import=import/> }.into_any()
         }
         // The page reloads into the staff bundle.
         _ => ().into_any(),
@@ -191,12 +224,12 @@ fn resident_pages(
 /// The staff bundle's pages: checkpoint, desk, paper code.
 fn staff_pages(
     route: Route,
-    demo: &crate::demo::DemoWorld,
+    demo: Option<&crate::demo::DemoWorld>,
     _import: RwSignal<Option<String>>,
 ) -> AnyView {
     match route {
-        Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.clone()/> }.into_any(),
-        Route::Desk => view! { <desk::DeskPage demo=demo.clone()/> }.into_any(),
+        Route::Checkpoint => view! { <checkpoint::CheckpointPage demo=demo.cloned()/> }.into_any(),
+        Route::Desk => view! { <desk::DeskPage demo=demo.cloned()/> }.into_any(),
         Route::Paper(text) => view! { <paper::PaperPage text=text/> }.into_any(),
         // The page reloads into the resident bundle.
         Route::Resident => ().into_any(),

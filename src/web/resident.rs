@@ -93,9 +93,9 @@ enum Screen {
 /// The resident page. `import` holds the text of an import link opened with the app or
 /// while it runs; the page takes it (and sets it back to `None`).
 #[component]
-pub fn ResidentPage(demo: DemoWorld, import: RwSignal<Option<String>>) -> impl IntoView {
+pub fn ResidentPage(demo: Option<DemoWorld>, import: RwSignal<Option<String>>) -> impl IntoView {
     let lang = i18n::settings().lang;
-    match store::load_wallet(&demo) {
+    match store::load_wallet(demo.as_ref()) {
         Ok(loaded) => view! { <Wallet loaded=loaded import=import/> }.into_any(),
         Err(message) => view! {
             <main class="problem" role="alert">

@@ -41,6 +41,9 @@ const WORKER_TIMEOUT_MS: f64 = 3000.0;
 /// A text counts as still in view (not reported again) while it was read within this many
 /// milliseconds.
 const FORGET_MS: f64 = 1000.0;
+/// After this long with the camera on, unpaused, and nothing read, the hint says no code was
+/// found and how to show one (closer, flat, out of glare), in milliseconds.
+const NO_CODE_HINT_MS: f64 = 14_000.0;
 
 /// The camera's error in the page's language, with what to do.
 pub fn camera_error_words(err: &CameraError, lang: i18n::Lang) -> String {
@@ -231,6 +234,30 @@ pub fn Scanner(
         });
     };
 
+    // Since when nothing was read (camera on and unpaused); the hint turns to "no code found"
+    // after NO_CODE_HINT_MS.
+    let nothing_since = StoredValue::new(now_ms());
+    let no_code = RwSignal::new(false);
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            let stuck = camera_on.get_untracked()
+                && !paused.get_untracked()
+                && now_ms() - nothing_since.get_value() >= NO_CODE_HINT_MS;
+            if no_code.get_untracked() != stuck {
+                no_code.set(stuck);
+            }
+        },
+        Duration::from_millis(1000),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    Effect::new(move |_| {
+        // A camera (re)started or a pause ended: count from now.
+        let _ = (camera_on.get(), paused.get());
+        nothing_since.set_value(now_ms());
+        no_code.set(false);
+    });
+
     // Reported again after a pause.
     Effect::new(move |was: Option<bool>| {
         let now = paused.get();
@@ -247,6 +274,8 @@ pub fn Scanner(
             return;
         }
         let now = now_ms();
+        nothing_since.set_value(now);
+        no_code.set(false);
         let repeat = last
             .with_value(|l| matches!(l, Some((seen, at)) if *seen == text && now - at < FORGET_MS));
         last.set_value(Some((text.clone(), now)));
@@ -538,7 +567,9 @@ pub fn Scanner(
                     </button>
                 </Show>
             </div>
-            <p class="scan-hint">{move || if camera_on.get() {
+            <p class="scan-hint" data-testid="scan-hint" data-state=move || if no_code.get() { "no-code" } else { "" }>{move || if no_code.get() {
+                tr!(lang.get(), "scanner.no_code")
+            } else if camera_on.get() {
                 tr!(lang.get(), "scanner.hint")
             } else {
                 tr!(lang.get(), "scanner.starting")

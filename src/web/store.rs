@@ -13,6 +13,8 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const DEMO_KEY: &str = "healthcode.demo.v1";
+/// Demo mode: `"on"`, `"off"`; absent means on (a first run opens on the demo).
+const DEMO_MODE_KEY: &str = "healthcode.demo-mode.v1";
 const ROOTS_KEY: &str = "healthcode.roots.v1";
 /// Imported trust-list texts by root key id (hex): one per root.
 const TRUST_KEY: &str = "healthcode.trust-lists.v2";
@@ -72,6 +74,42 @@ impl StoredDemo {
     }
 }
 
+/// Whether this browser is in demo mode: on until the user leaves it (a first run opens on
+/// the demo, so the app works with no set-up), off once left, on again only when asked for.
+/// Unreadable storage counts as on: the demo banner then shows on every page.
+pub fn demo_mode() -> bool {
+    !matches!(LocalStorage::get::<String>(DEMO_MODE_KEY), Ok(v) if v == "off")
+}
+
+/// The demo world in demo mode (see [`load_or_create_demo`]), `None` outside it.
+pub fn load_demo(now: u64) -> Result<Option<DemoWorld>, String> {
+    if demo_mode() {
+        load_or_create_demo(now).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Leaves demo mode: the demo world's keys (root, issuer, residents' holder keys) and the
+/// demo people on the phone are removed, and nothing of the demo is trusted any more. The
+/// caller reloads the page. Errors: storage refused or the saved wallet unreadable (then
+/// nothing is changed).
+pub fn leave_demo() -> Result<(), String> {
+    // The wallet first: a wallet that cannot be read keeps the demo, and says why.
+    let wallet = load_wallet(None)?;
+    save_wallet(&wallet)?;
+    LocalStorage::set(DEMO_MODE_KEY, "off")
+        .map_err(|e| format!("Could not save the mode in this browser's storage ({e})."))?;
+    LocalStorage::delete(DEMO_KEY);
+    Ok(())
+}
+
+/// Enters demo mode again (a new demo world is made on the next load).
+pub fn enter_demo() -> Result<(), String> {
+    LocalStorage::set(DEMO_MODE_KEY, "on")
+        .map_err(|e| format!("Could not save the mode in this browser's storage ({e})."))
+}
+
 /// The stored demo world, or a new one (made with `crypto.getRandomValues`) when there is
 /// none, it is unreadable, or a credential has expired at `now`. Errors: no randomness, or
 /// the new world could not be saved (private browsing, quota, storage disabled).
@@ -112,12 +150,15 @@ fn read_saved<T: DeserializeOwned>(key: &str, what: &str) -> Result<Option<T>, S
     }
 }
 
-/// The checkpoint's pinned root keys and trust store: the demo root and a fresh demo list,
-/// plus every root pinned and list imported on this device. A stored list that no longer
-/// verifies is reported, not silently dropped.
-pub fn load_trust(demo: &DemoWorld, now: u64) -> (Vec<VerifyingKey>, TrustStore, Vec<String>) {
+/// The checkpoint's pinned root keys and trust store: every root pinned and list imported on
+/// this device, and in demo mode (`demo` given) the demo root and a fresh demo list too. A
+/// stored list that no longer verifies is reported, not silently dropped.
+pub fn load_trust(
+    demo: Option<&DemoWorld>,
+    now: u64,
+) -> (Vec<VerifyingKey>, TrustStore, Vec<String>) {
     let mut problems = Vec::new();
-    let mut roots = vec![demo.root_key()];
+    let mut roots: Vec<VerifyingKey> = demo.map(DemoWorld::root_key).into_iter().collect();
     let stored_roots = read_saved::<Vec<String>>(ROOTS_KEY, "root keys").unwrap_or_else(|e| {
         problems.push(e);
         None
@@ -130,7 +171,9 @@ pub fn load_trust(demo: &DemoWorld, now: u64) -> (Vec<VerifyingKey>, TrustStore,
         }
     }
     // The demo list is made here, so it needs no decoding or checking.
-    let mut store = TrustStore::with(demo.trust_list(now).list);
+    let mut store = TrustStore {
+        lists: demo.map(|d| d.trust_list(now).list).into_iter().collect(),
+    };
     let texts =
         read_saved::<BTreeMap<String, String>>(TRUST_KEY, "trust lists").unwrap_or_else(|e| {
             problems.push(e);
@@ -151,11 +194,12 @@ pub fn load_trust(demo: &DemoWorld, now: u64) -> (Vec<VerifyingKey>, TrustStore,
     (roots, store, problems)
 }
 
-/// Saves the pinned root keys (the demo root is always pinned and not saved).
-pub fn save_roots(roots: &[VerifyingKey], demo: &DemoWorld) -> Result<(), String> {
+/// Saves the pinned root keys (the demo root, pinned in demo mode only, is not saved).
+pub fn save_roots(roots: &[VerifyingKey], demo: Option<&DemoWorld>) -> Result<(), String> {
+    let demo_root = demo.map(DemoWorld::root_key);
     let hex: Vec<String> = roots
         .iter()
-        .filter(|k| **k != demo.root_key())
+        .filter(|k| Some(**k) != demo_root)
         .map(|k| to_hex(k.as_bytes()))
         .collect();
     LocalStorage::set(ROOTS_KEY, hex)
@@ -261,10 +305,10 @@ fn demo_person(r: &DemoResident) -> Person {
     }
 }
 
-/// The saved wallet; on first run (or when the demo world was made anew) the demo residents
-/// are put first. Errors: the saved wallet cannot be read or is damaged (it is not
-/// overwritten: the message says so).
-pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
+/// The saved wallet; in demo mode (`demo` given), on first run or when the demo world was
+/// made anew, the demo residents are put first; outside demo mode there are none. Errors: the
+/// saved wallet cannot be read or is damaged (it is not overwritten: the message says so).
+pub fn load_wallet(demo: Option<&DemoWorld>) -> Result<LoadedWallet, String> {
     let stored = read_saved::<StoredWallet>(WALLET_KEY, "codes")?;
     let mut loaded = LoadedWallet::default();
     if let Some(stored) = stored {
@@ -291,7 +335,7 @@ pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
                 })?;
             let holder_seed = parse_hex32(&p.holder_seed)
                 .map_err(|_| "A saved key is damaged; nothing was changed.".to_owned())?;
-            if p.demo && stored.demo_created_at != demo.created_at {
+            if p.demo && demo.is_none_or(|d| stored.demo_created_at != d.created_at) {
                 continue;
             }
             loaded.wallet.people.push(Person {
@@ -304,11 +348,18 @@ pub fn load_wallet(demo: &DemoWorld) -> Result<LoadedWallet, String> {
             });
             loaded.demo.push(p.demo);
         }
-        if stored.demo_created_at == demo.created_at {
-            loaded.demo_created_at = demo.created_at;
-            return Ok(loaded);
+        match demo {
+            None => return Ok(loaded),
+            Some(d) if stored.demo_created_at == d.created_at => {
+                loaded.demo_created_at = d.created_at;
+                return Ok(loaded);
+            }
+            Some(_) => {}
         }
     }
+    let Some(demo) = demo else {
+        return Ok(loaded);
+    };
     // First run, or a new demo world: its residents go first.
     let mut people: Vec<Person> = demo.residents.iter().map(demo_person).collect();
     let mut flags = vec![true; people.len()];

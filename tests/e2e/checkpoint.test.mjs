@@ -19,7 +19,7 @@
 // A second suite, with a camera that sees no code, types codes into the page: the log
 // survives a reload, the CSV export has one row per entry, and one altered byte in the
 // verifiable export makes `healthcode log verify` name that entry. Another fills the log
-// through the page's own store (`#checkpoint/fill=320`) and checks paging, the filters and
+// with the test tooling (`tests/e2e/log-fill.mjs`) and checks paging, the filters and
 // the index against the known entries, then rewrites the database as version 1 stored it
 // and checks the upgrade. A third sets the page clock back (Playwright's page.clock) and
 // expects the clock banners.
@@ -37,7 +37,8 @@ import { after, before, describe, it } from 'node:test';
 import { launchWithCamera } from './browser.mjs';
 import { ARTIFACTS, DIST, ISSUER_NAME, PLACE, makeFixture, run, unixNow } from './cli.mjs';
 import { serveStatic } from './server.mjs';
-import { pngToY4m } from './y4m.mjs';
+import { fillLog } from './log-fill.mjs';
+import { blankY4m, pngToY4m } from './y4m.mjs';
 
 /** How long to wait for the page, the import and the verdict, each. */
 const TIMEOUT = 60_000;
@@ -293,19 +294,6 @@ async function importLists(page, fx, { revocation = false } = {}) {
       { timeout: TIMEOUT, polling: 100 },
     );
   }
-}
-
-/** A .y4m video of a blank white page: a camera that sees no code. */
-async function blankY4m(file) {
-  const w = 320;
-  const h = 240;
-  const frame = Buffer.concat([
-    Buffer.from('FRAME\n'),
-    Buffer.alloc(w * h, 235),
-    Buffer.alloc((w / 2) * (h / 2) * 2, 128),
-  ]);
-  await writeFile(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F5:1 Ip A1:1 C420jpeg\n`), frame, frame]));
-  return file;
 }
 
 describe('checkpoint page reads codes from the camera', () => {
@@ -596,7 +584,8 @@ describe('the registration log survives a reload and exports verifiably', () => 
 });
 
 describe('the registration log pages, filters and counts through the store, and upgrades a version-1 database', () => {
-  // 320 entries made by the page's own `#checkpoint/fill=320`: entry i + 1 is, by i % 10,
+  // 320 entries made by the test tooling (examples/log_fill.rs through tests/e2e/log-fill.mjs,
+  // written into the page's IndexedDB): entry i + 1 is, by i % 10,
   // 0 yellow deny, 1 red deny, 2 no colour invalid, 3 green deny (fever), else green admit;
   // 405 s apart, oldest first, over the last 36 hours.
   const N = 320;
@@ -659,8 +648,10 @@ describe('the registration log pages, filters and counts through the store, and 
   it('shows pages newest first, filters by decision, colour and time, and the index agrees with the filters', { timeout: CASE_TIMEOUT }, async () => {
     browser = await launchWithCamera(await blankY4m(fx.file('blank.y4m')), server.origin);
     const { page } = browser;
-    await page.goto(`${server.url}#checkpoint/fill=${N}`, { waitUntil: 'load', timeout: TIMEOUT });
-    await page.waitForFunction(() => document.querySelector('[data-testid="fill-report"]')?.textContent.includes('filled'), undefined, { timeout: TIMEOUT });
+    await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+    assert.equal(await waitForLog(page), 0, 'a fresh log');
+    await fillLog(page, N, unixNow());
+    await page.reload({ waitUntil: 'load', timeout: TIMEOUT });
     await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
     await openTab(page, 'log');
 

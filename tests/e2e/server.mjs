@@ -1,7 +1,7 @@
 // A tiny static file server for the built app (dist/), on 127.0.0.1 and a free port.
 // http://127.0.0.1 is a secure context, so the camera and service workers work as on HTTPS.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,6 +22,22 @@ export const MIME = {
 };
 
 /**
+ * The `[serve.headers]` table of Trunk.toml (`"Name" = "value"` lines): what `trunk serve`
+ * sends with every file, sent here too so the tests run the app under the served headers.
+ */
+export function servedHeaders(trunkToml = new URL('../../Trunk.toml', import.meta.url)) {
+  const headers = {};
+  let inTable = false;
+  for (const line of readFileSync(trunkToml, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (t.startsWith('[')) inTable = t === '[serve.headers]';
+    const m = inTable && t.match(/^"([^"]+)"\s*=\s*"(.*)"$/);
+    if (m) headers[m[1].toLowerCase()] = m[2];
+  }
+  return headers;
+}
+
+/**
  * Serves the files under `root` on `port` (default: a free one); `/` (and any directory) serves
  * its index.html. GET and HEAD only; nothing outside `root`; no caching.
  *
@@ -31,11 +47,12 @@ export const MIME = {
 export async function serveStatic(root, { port: wanted = 0 } = {}) {
   root = path.resolve(root);
   const requests = [];
+  const served = servedHeaders();
 
   const server = http.createServer(async (req, res) => {
     const reply = (status, body, type = 'text/plain; charset=utf-8') => {
       requests.push(`${status} ${req.method} ${req.url}`);
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(status, { ...served, 'content-type': type, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'method not allowed\n');
@@ -58,6 +75,7 @@ export async function serveStatic(root, { port: wanted = 0 } = {}) {
       const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
       requests.push(`200 ${req.method} ${req.url}`);
       res.writeHead(200, {
+        ...served,
         'content-type': type,
         'content-length': info.size,
         'cache-control': 'no-store',

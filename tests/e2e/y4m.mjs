@@ -85,3 +85,30 @@ export async function pngToY4m(pngPath, y4mPath, options = {}) {
   await writeFile(y4mPath, y4mBytes(plane, width, height, frames));
   return drawn;
 }
+
+/** A .y4m video of a blank white page (`file`): a camera that sees no code. */
+export async function blankY4m(file) {
+  const w = 320;
+  const h = 240;
+  await writeFile(file, y4mBytes(Buffer.alloc(w * h, 235), w, h, 2));
+  return file;
+}
+
+/**
+ * One camera video showing several pictures in turn (`framesEach` frames of each, in the
+ * order given; Chromium loops the file), e.g. the parts of a multi-part code.
+ */
+export async function pngsToY4m(pngPaths, y4mPath, { width = 640, height = 480, qrHeight = 400, framesEach = 15 } = {}) {
+  const planes = [];
+  for (const png of pngPaths) {
+    const image = PNG.sync.read(await readFile(png));
+    planes.push(lumaPlane(image, width, height, qrHeight).plane);
+  }
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`, 'ascii');
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const parts = [header];
+  for (const plane of planes) {
+    for (let f = 0; f < framesEach; f++) parts.push(Buffer.from('FRAME\n', 'ascii'), plane, chroma);
+  }
+  await writeFile(y4mPath, Buffer.concat(parts));
+}

@@ -10,10 +10,9 @@
 //!   alphabet's space, `%`, `+`, `/`, `:` must be encoded). The fragment never reaches a
 //!   server, and is removed from the address bar after the import. A trust list must be
 //!   signed by a pinned root, as for a file.
-//! - `#checkpoint/fill=<N>`: measurement only. When the log is empty, fills it with `N`
-//!   synthetic entries (at most 200,000, place `TEST-FILL`) through the same store, 1,000 a
-//!   transaction, and reports the times (`data-testid="fill-report"`). Refused on a log that
-//!   holds entries, so a gate's real log can never be mixed with test data.
+//!
+//! The log is filled for tests and benchmarks by test tooling only (`examples/log_fill.rs`,
+//! `tests/e2e/log-fill.mjs`): no route of the shipped page writes test data.
 
 mod index_view;
 mod keypad;
@@ -24,10 +23,10 @@ mod verdict;
 use super::{clock, store};
 use crate::codec::{peek_kind, MessageKind};
 use crate::demo::DemoWorld;
-use crate::log::{ChainCheck, Log, Outcome, Scan};
+use crate::log::{ChainCheck, Log, Scan};
 use crate::replay::{presentation_digest, ReplayGuard};
 use crate::settings::{clock_warnings, list_age_warnings, Banner, CheckpointSettings};
-use crate::{tr, Colour, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
+use crate::{tr, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -46,8 +45,6 @@ const TICK_MS: u64 = 5000;
 const SETTINGS_KEY: &str = "healthcode.checkpoint.settings.v1";
 /// The latest clock reading seen, Unix seconds (for `K|JMP`).
 const CLOCK_KEY: &str = "healthcode.checkpoint.clock.v1";
-/// Most entries `#checkpoint/fill=N` makes.
-const MAX_FILL: u64 = 200_000;
 
 /// State the log and index screens share with the page.
 #[derive(Clone, Copy)]
@@ -166,10 +163,10 @@ fn age_words(signed_at: u64, now: u64, lang: super::i18n::Lang) -> String {
 
 /// The checkpoint page.
 #[component]
-pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
+pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
     let lang = super::i18n::settings().lang;
     let start_now = clock::now_secs();
-    let (loaded_roots, loaded_trust, mut problems) = store::load_trust(&demo, start_now);
+    let (loaded_roots, loaded_trust, mut problems) = store::load_trust(demo.as_ref(), start_now);
     let (loaded_revocation, applied, revocation_problems) = store::load_revocation(&loaded_trust);
     problems.extend(revocation_problems);
     let (loaded_settings, settings_problem) = load_settings();
@@ -196,6 +193,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let trust = RwSignal::new(loaded_trust);
     let revocation = RwSignal::new(loaded_revocation);
     let revocation_texts = StoredValue::new(applied);
+    let in_demo = demo.is_some();
     let demo = StoredValue::new(demo);
     let settings = RwSignal::new(loaded_settings);
     let shown = RwSignal::new(None::<Shown>);
@@ -213,12 +211,12 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     let log_state = RwSignal::new(LogState::Opening);
     let log = StoredValue::new(Log::new());
     let guard = StoredValue::new(ReplayGuard::new(settings.get_untracked().freshness_secs));
-    let fill_report = RwSignal::new(None::<String>);
 
     // ---- the clock: banners when it is behind the trust list or went back ----
     let last_seen = RwSignal::new(LocalStorage::get::<u64>(CLOCK_KEY).ok());
     let clock_banners = RwSignal::new(Vec::<Banner>::new());
-    let newest_trust = move || trust.with(|t| t.lists.iter().map(|l| l.signed_at).max());
+    // Every list held must be fresh: the banner follows the oldest one.
+    let oldest_trust = move || trust.with(|t| t.lists.iter().map(|l| l.signed_at).min());
     let tick = move || {
         let now = clock::now_secs();
         gate.now.set(now);
@@ -241,11 +239,10 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
     }
     let list_banners = Memo::new(move |_| {
         let rev_at = revocation.with(|r| (r.sequence != 0).then_some(r.signed_at));
-        settings.with(|s| list_age_warnings(s, newest_trust(), rev_at, gate.now.get()))
+        settings.with(|s| list_age_warnings(s, oldest_trust(), rev_at, gate.now.get()))
     });
 
     // ---- open the log ----
-    let fill_request = fill_count(&current_hash());
     leptos::task::spawn_local(async move {
         let t0 = perf_now();
         let opened = async {
@@ -271,17 +268,6 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                         of: head.count,
                     },
                 });
-                if let Some(n) = fill_request {
-                    fill(
-                        n,
-                        store.clone(),
-                        gate,
-                        log,
-                        fill_report,
-                        lang.get_untracked(),
-                    )
-                    .await;
-                }
                 check_chain(store, gate.count.get_untracked(), log_state).await;
             }
             Err(e) => log_state.set(LogState::Failed(e.to_string())),
@@ -313,8 +299,13 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         }
     };
     // A list carried by the link the page was opened with.
-    if let Some(text) = link_import(&current_hash()) {
-        if import_list_text(&text).is_none() {
+    if let Some(link) = link_import(&current_hash()) {
+        if link
+            .map(|text| import_list_text(&text))
+            .ok()
+            .flatten()
+            .is_none()
+        {
             problem.set(Some(tr!(lang.get_untracked(), "cp.l.link_not_list")));
         }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -325,6 +316,10 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             );
         }
     }
+
+    // ---- multi-part list codes (`HCM1:`), collected in any order ----
+    let parts = StoredValue::new(crate::multipart::Assembler::default());
+    let part_progress = RwSignal::new(None::<(usize, usize)>);
 
     // ---- one scan ----
     let verdict_no = StoredValue::new(0u64);
@@ -350,6 +345,15 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
         // From the decoded text to the verdict (the scanner's worker times the frame).
         let started = perf_now();
         if busy.get_untracked() || shown.with_untracked(Option::is_some) {
+            return;
+        }
+        // A part of a list too long for one code: collected, never logged as a scan.
+        if crate::multipart::is_part(&text) {
+            if let Some(whole) =
+                collect_part(&text, parts, part_progress, problem, lang.get_untracked())
+            {
+                import_list_text(&whole);
+            }
             return;
         }
         match import_list_text(&text) {
@@ -404,6 +408,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
             .reasons
             .extend(flags.iter().map(|f| f.code().to_owned()));
         result.flags = flags;
+        result.demo = in_demo;
         // A verified code closes this person's check; after a failed scan the same person
         // usually tries again, so the temperature stays.
         if result.class == "ok" {
@@ -489,7 +494,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                     if !all.contains(&key) {
                         all.push(key);
                     }
-                    let saved = demo.with_value(|d| store::save_roots(&all, d));
+                    let saved = demo.with_value(|d| store::save_roots(&all, d.as_ref()));
                     problem.set(saved.err());
                     roots.set(all);
                 }
@@ -550,8 +555,11 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                         {move || banner_words(&b, lang.get())}" ("{b.code()}")"</p> }
                 }).collect::<Vec<_>>()}
             </div>
+            {move || part_progress.get().map(|(have, of)| view! {
+                <p class="notice" role="status" data-testid="parts" data-have=have.to_string() data-of=of.to_string()>
+                    {move || tr!(lang.get(), "cp.l.parts", have = have, of = of)}</p>
+            })}
             <LogStatus state=log_state gate=gate/>
-            {move || fill_report.get().map(|r| view! { <p class="notice" data-testid="fill-report">{r}</p> })}
             {move || problem.get().map(|p| view! { <p class="notice problem" role="alert" data-testid="problem">{p}</p> })}
             {move || notice.get().map(|p| view! { <p class="notice done" role="status" data-testid="notice">{p}</p> })}
             {move || match tab.get() {
@@ -755,92 +763,59 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
-/// The list text of a `#checkpoint/import=<percent-encoded text>` link.
-fn link_import(hash: &str) -> Option<String> {
+/// Adds one scanned part of a multi-part list code ([`crate::multipart`]) and shows the
+/// progress ("3 of 7"); returns the whole text once the last part is in. A part of another
+/// list starts the collection over with that part; parts that do not join are shown as a
+/// problem with their code.
+fn collect_part(
+    text: &str,
+    parts: StoredValue<crate::multipart::Assembler>,
+    progress: RwSignal<Option<(usize, usize)>>,
+    problem: RwSignal<Option<String>>,
+    lang: super::i18n::Lang,
+) -> Option<String> {
+    use crate::multipart::{MultipartError, Progress};
+    let mut added = parts.try_update_value(|a| a.add(text))?;
+    if added == Err(MultipartError::OtherText) {
+        added = parts.try_update_value(|a| {
+            a.reset();
+            a.add(text)
+        })?;
+    }
+    match added {
+        Ok(Progress::Partial { have, of }) => {
+            progress.set(Some((have, of)));
+            None
+        }
+        Ok(Progress::Complete(whole)) => {
+            progress.set(None);
+            Some(whole)
+        }
+        Err(e) => {
+            progress.set(None);
+            problem.set(Some(tr!(
+                lang,
+                "cp.l.parts_failed",
+                detail = e.to_string(),
+                code = e.code()
+            )));
+            None
+        }
+    }
+}
+
+/// The list text of a `#checkpoint/import=<percent-encoded text>` link: `None` for another
+/// fragment, `Some(Err(()))` when the text is not UTF-8 once decoded (a damaged link).
+fn link_import(hash: &str) -> Option<Result<String, ()>> {
     let encoded = hash
         .trim_start_matches('#')
         .strip_prefix("checkpoint/import=")?;
-    percent_encoding::percent_decode_str(encoded)
-        .decode_utf8()
-        .ok()
-        .map(|t| t.trim().to_owned())
-}
-
-/// `N` of a `#checkpoint/fill=N` link.
-fn fill_count(hash: &str) -> Option<u64> {
-    hash.trim_start_matches('#')
-        .strip_prefix("checkpoint/fill=")?
-        .parse()
-        .ok()
-}
-
-/// Fills an empty log with `n` synthetic entries for measurement (see the module docs).
-async fn fill(
-    n: u64,
-    store: Rc<LogStore>,
-    gate: Gate,
-    log: StoredValue<Log>,
-    report: RwSignal<Option<String>>,
-    lang: super::i18n::Lang,
-) {
-    if gate.count.get_untracked() != 0 {
-        report.set(Some(tr!(lang, "cp.fill.refused")));
-        return;
-    }
-    let n = n.min(MAX_FILL);
-    let now = clock::now_secs();
-    let t0 = perf_now();
-    let mut lg = log.get_value();
-    let mut batch = Vec::with_capacity(1000);
-    for i in 0..n {
-        // Spread over the last 36 hours, oldest first.
-        let time = now.saturating_sub((n - i) * 129_600 / n.max(1));
-        let (colour, outcome, reasons) = match i % 10 {
-            0 => (
-                Some(Colour::Yellow),
-                Outcome::Deny,
-                vec!["C|YEL".to_owned()],
-            ),
-            1 => (Some(Colour::Red), Outcome::Deny, vec!["C|RED".to_owned()]),
-            2 => (None, Outcome::Invalid, vec!["H|OLD".to_owned()]),
-            3 => (
-                Some(Colour::Green),
-                Outcome::Deny,
-                vec!["T|FEV".to_owned(), "C|GRN".to_owned()],
-            ),
-            _ => (
-                Some(Colour::Green),
-                Outcome::Admit,
-                vec!["C|GRN".to_owned()],
-            ),
-        };
-        let scan = Scan {
-            place: "TEST-FILL".into(),
-            masked_name: colour.map(|_| "张*伟".to_owned()),
-            id_last4: colour.map(|_| format!("{:04}", i % 10_000)),
-            id_hash: None,
-            colour,
-            temperature: Some(360 + (i % 20) as u16),
-            outcome,
-            reasons,
-        };
-        batch.push(lg.append(scan, time));
-        if batch.len() == 1000 || i + 1 == n {
-            if let Err(e) = store.append(&batch).await {
-                report.set(Some(tr!(
-                    lang,
-                    "cp.log.write_failed",
-                    detail = e.to_string()
-                )));
-                return;
-            }
-            batch.clear();
-        }
-    }
-    let stored_ms = perf_now() - t0;
-    log.set_value(lg);
-    gate.count.set(n);
-    report.set(Some(format!("filled {n} entries: store {stored_ms:.0} ms")));
+    Some(
+        percent_encoding::percent_decode_str(encoded)
+            .decode_utf8()
+            .map(|t| t.trim().to_owned())
+            .map_err(|_| ()),
+    )
 }
 
 /// Checks the whole chain, [`logstore::CHUNK`] entries at a time with a pause between

@@ -28,6 +28,10 @@ pub struct Shown {
     pub deciding: Vec<&'static str>,
     /// The verified claims.
     pub claims: Option<Claims>,
+    /// The name, in the trust list, of the issuer that signed the code (when it verified).
+    pub issuer: Option<String>,
+    /// The checkpoint is in demo mode: the verdict says "DEMO — not a real check".
+    pub demo: bool,
     /// The temperature taken for this person, if any.
     pub temperature: Option<Temperature>,
     /// Replay flags raised by this scan.
@@ -78,6 +82,8 @@ pub fn evaluate(
                     .map(|r| r.code)
                     .collect(),
                 claims: Some(verified.claims),
+                issuer: Some(verified.issuer_name),
+                demo: false,
                 temperature,
                 flags: Vec::new(),
                 at: now,
@@ -100,6 +106,8 @@ pub fn evaluate(
                 error: Some(err),
                 deciding: Vec::new(),
                 claims: None,
+                issuer: None,
+                demo: false,
                 temperature,
                 flags: Vec::new(),
                 at: now,
@@ -325,7 +333,9 @@ thread_local! {
 fn play(tones: &[(f32, f64, f64)], harsh: bool) -> Result<(), wasm_bindgen::JsValue> {
     let ctx = AUDIO.with(
         |a| -> Result<web_sys::AudioContext, wasm_bindgen::JsValue> {
-            let mut slot = a.try_borrow_mut().map_err(|_| wasm_bindgen::JsValue::NULL)?;
+            let mut slot = a
+                .try_borrow_mut()
+                .map_err(|_| wasm_bindgen::JsValue::NULL)?;
             if let Some(ctx) = slot.as_ref() {
                 return Ok(ctx.clone());
             }
@@ -387,6 +397,7 @@ pub fn VerdictView(shown: Shown, on_dismiss: impl Fn() + 'static) -> impl IntoVi
             data-took-ms=shown.took_ms.map(|t| format!("{t:.0}")).unwrap_or_default()
             on:click=move |_| on_dismiss()
         >
+            {shown.demo.then(|| view! { <div class="verdict-demo" data-testid="verdict-demo">{move || tr!(lang.get(), "demo.banner")}</div> })}
             <div class="verdict-icon" aria-hidden="true">{icon}</div>
             <div class="verdict-headline">{move || s.with_value(|s| s.headline(lang.get()))}</div>
             {colour.map(|c| view! { <div class="verdict-colour">{move || colour_words(c, lang.get())}</div> })}
@@ -397,6 +408,9 @@ pub fn VerdictView(shown: Shown, on_dismiss: impl Fn() + 'static) -> impl IntoVi
                         <span class="id">{move || tr!(lang.get(), "cp.v.id_last4", last4 = last4.clone())}</span>
                     </div>
                 }
+            })}
+            {shown.issuer.clone().map(|name| view! {
+                <div class="verdict-issuer" data-testid="verdict-issuer">{move || tr!(lang.get(), "cp.v.issuer", name = name.clone())}</div>
             })}
             {shown.temperature.map(|t| view! { <div class="verdict-temperature">{t.to_string()}</div> })}
             <div class="verdict-instruction" data-testid="verdict-reason">{move || s.with_value(|s| s.reason(lang.get()))}</div>
