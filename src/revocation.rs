@@ -311,6 +311,60 @@ mod tests {
         );
     }
 
+    fn list(
+        signer: u8,
+        sequence: u64,
+        signed_at: u64,
+        scope: Scope,
+        revoked: &[u8],
+    ) -> RevocationList {
+        RevocationList {
+            signer: KeyId([signer; 8]),
+            sequence,
+            signed_at,
+            scope,
+            revoked: ids(revoked),
+        }
+    }
+
+    const NOW: u64 = 1_800_000_000;
+
+    #[test]
+    fn another_signers_full_list_does_not_undo_a_revocation() {
+        let mut set = RevocationSet::default();
+        set.apply(list(1, 10, NOW - 600, Scope::Full, &[7]))
+            .unwrap();
+        set.apply(list(2, 20, NOW - 300, Scope::Full, &[])).unwrap();
+        assert!(set.contains(&CredentialId([7; 8])));
+    }
+
+    #[test]
+    fn a_max_sequence_list_is_refused_and_the_next_list_applies() {
+        let mut set = RevocationSet::default();
+        assert!(set
+            .apply(list(2, u64::MAX, NOW - 900, Scope::Full, &[]))
+            .is_err());
+        set.apply(list(2, NOW - 600, NOW - 600, Scope::Full, &[7]))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_list_dated_after_now_and_skew_is_refused() {
+        let mut set = RevocationSet::default();
+        assert!(set
+            .apply(list(1, 1, NOW + 365 * 86_400, Scope::Full, &[]))
+            .is_err());
+    }
+
+    #[test]
+    fn a_sequence_jump_past_the_bound_is_refused() {
+        let mut set = RevocationSet::default();
+        set.apply(list(1, 5, NOW - 600, Scope::Full, &[])).unwrap();
+        assert!(set
+            .apply(list(1, 5 + 1_000_001, NOW - 600, Scope::Full, &[]))
+            .is_err());
+    }
+
     #[test]
     fn a_city_sized_full_list_is_about_800_kb() {
         let (signer, _) = setup();
