@@ -53,7 +53,7 @@
 //! - it is a delta whose base is not the signer's held sequence (`L|BAS`).
 //!
 //! The age that counts for `K|REV` is per signer too: a code is checked against the newest
-//! list of *its* issuer ([`crate::verify`]), and a checkpoint's banner shows the oldest of the
+//! list of *its* issuer ([`mod@crate::verify`]), and a checkpoint's banner shows the oldest of the
 //! signers' newest lists ([`RevocationSet::oldest_signed_at`]).
 
 use crate::codec::{self, CodecError, MessageKind};

@@ -583,7 +583,7 @@ pub fn CheckpointPage(demo: DemoWorld) -> impl IntoView {
                             // The signer whose newest list is the oldest (issue 12).
                             match r.oldest() {
                                 None => tr!(l, "cp.l.no_revocation"),
-                                Some((_, o)) => tr!(l, "cp.l.revocation", seq = o.sequence, n = r.len(),
+                                Some((_, o)) => tr!(l, "cp.l.revocation", seq = o.sequence, n = o.len(),
                                     at = format!("{} {}", clock::local_date(o.signed_at), clock::local_time(o.signed_at)),
                                     age = age_words(o.signed_at, gate.now.get(), l)),
                             }
