@@ -292,8 +292,21 @@ impl Keys {
         self.present(self.credential(Colour::Green), None, NOW)
     }
 
+    /// A revocation list signed by the health authority.
     fn revocation(
         &self,
+        sequence: u64,
+        signed_at: u64,
+        scope: Scope,
+        revoked: Vec<CredentialId>,
+    ) -> String {
+        self.revocation_by(&self.issuer, sequence, signed_at, scope, revoked)
+    }
+
+    /// A revocation list signed by `signer`: it revokes only what `signer` issued.
+    fn revocation_by(
+        &self,
+        signer: &SigningKey,
         sequence: u64,
         signed_at: u64,
         scope: Scope,
@@ -306,7 +319,7 @@ impl Keys {
             scope,
             revoked,
         }
-        .sign(&self.issuer)
+        .sign(signer)
         .to_text()
     }
 }
@@ -1138,16 +1151,57 @@ fn specs(k: &Keys) -> Vec<Spec> {
     out.push(Spec {
         options: pass_required(),
         revocation_lists: vec![
-            k.revocation(1, NOW - DAY, Scope::Full, vec![CredentialId([1; 8])]),
-            k.revocation(2, NOW - 600, Scope::Delta(1), vec![PASS_ID]),
+            k.revocation_by(
+                &k.pass_issuer,
+                1,
+                NOW - DAY,
+                Scope::Full,
+                vec![CredentialId([1; 8])],
+            ),
+            k.revocation(1, NOW - 900, Scope::Full, vec![]),
+            k.revocation_by(&k.pass_issuer, 2, NOW - 600, Scope::Delta(1), vec![PASS_ID]),
         ],
         ..Spec::shown(
             k,
             "A pass revoked by a delta list is refused",
-            "A full revocation list (sequence 1) then a delta (sequence 2, base 1) naming the \
-             pass id.",
+            "The pass issuer's full revocation list (sequence 1), the health authority's empty \
+             full list (its own sequence 1: sequences are per signer), then the pass issuer's \
+             delta (sequence 2, base 1) naming the pass id.",
             &k.present(k.credential(Colour::Green), Some(k.pass()), NOW),
             (INVALID, "A|REV"),
+        )
+    });
+    out.push(Spec {
+        options: pass_required(),
+        revocation_lists: vec![k.revocation(1, NOW - 600, Scope::Full, vec![PASS_ID])],
+        ..Spec::shown(
+            k,
+            "A pass on another signer's revocation list is admitted",
+            "The health authority's list names the pass id, but a list revokes only what its \
+             own signer issued, and the pass issuer issued the pass.",
+            &k.present(k.credential(Colour::Green), Some(k.pass()), NOW),
+            (ADMIT, "C|GRN"),
+        )
+    });
+    out.push(Spec {
+        revocation_lists: vec![
+            k.revocation(1, NOW - 3600, Scope::Full, vec![CredentialId([1; 8])]),
+            k.revocation_by(
+                &k.pass_issuer,
+                1,
+                NOW - 600,
+                Scope::Full,
+                vec![CREDENTIAL_ID],
+            ),
+        ],
+        ..Spec::shown(
+            k,
+            "A credential on another signer's revocation list is admitted",
+            "The health authority's full list does not name the credential; the pass issuer's \
+             full list, applied after it, does. A list revokes only what its own signer \
+             issued, and leaves other signers' lists alone.",
+            &green,
+            (ADMIT, "C|GRN"),
         )
     });
 

@@ -381,9 +381,10 @@ mod tests {
         );
         let list = RevocationList::from_text(&signed.to_text(), &store).unwrap();
         let mut set = RevocationSet::default();
-        set.apply(list).unwrap();
-        assert!(set.contains(&CredentialId([1; 8])));
-        assert!(!set.contains(&CredentialId([3; 8])));
+        set.apply(list, later, 60).unwrap();
+        let desk = KeyId::of(&key.verifying_key());
+        assert!(set.revokes(&desk, &CredentialId([1; 8])));
+        assert!(!set.revokes(&desk, &CredentialId([3; 8])));
         assert_eq!(set.len(), 1);
     }
 }

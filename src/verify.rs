@@ -10,22 +10,26 @@
 //! 2. strict canonical decoding and field rules (every field rule reports `D|FLD`);
 //! 3. the issuer key is looked up in the trust store (`S|KID`); then the list it was found in
 //!    is checked: the checkpoint's clock is not behind the list's signing time (`K|CLK`),
-//!    the list is not older than allowed (`K|OLD`), and a revocation list held (or required)
-//!    is not older than allowed (`K|REV`: an old list held is reported even when none is
-//!    required, so a stale list is never trusted silently);
+//!    the list is not older than allowed (`K|OLD`), and the revocation list of the code's
+//!    issuer, held (or required), is not older than allowed (`K|REV`: an old list held is
+//!    reported even when none is required, so a stale list is never trusted silently).
+//!    Revocation is per signer ([`crate::revocation`]): only the lists signed by the code's
+//!    issuer key count, for its age as for its ids;
 //! 4. the issuer key is a health authority (`S|ROL`), valid when the code was issued
 //!    (`S|KVA`), and its signature verifies (`S|SIG`, `verify_strict`, see
 //!    [`crate::signature`]);
-//! 5. revocation of the credential id (`R|REV`);
+//! 5. revocation of the credential id on its issuer's lists (`R|REV`);
 //! 6. the validity window, with the clock-skew allowance (`V|NBF`, `V|EXP`);
 //! 7. holder binding: the presentation is signed by the credential's holder key (`H|SIG`),
 //!    inside the freshness window (`H|OLD`, `H|FUT`);
 //! 8. the pass, where the options require one for a place (`A|…`). A pass carried where none
 //!    is required is not checked and not returned. A pass key's window is checked at the
-//!    pass's `not_before`.
+//!    pass's `not_before`. A pass is revoked only by its issuer's lists (`A|REV`), and a stale
+//!    list held from its issuer cannot check it (`K|REV`).
 
 use crate::codec::{self, CodecError, MessageKind};
 use crate::credential::{Claims, Credential, Holder};
+use crate::keys::KeyId;
 use crate::pass::{Pass, PassClaims};
 use crate::presentation::{self, Presentation};
 use crate::revocation::RevocationSet;
@@ -51,9 +55,10 @@ pub struct VerifyOptions {
     pub clock_skew_secs: u64,
     /// The trust list may be at most this old.
     pub max_trust_age_secs: u64,
-    /// The revocation list may be at most this old (when one is required or held).
+    /// The revocation list of a code's issuer may be at most this old (when one is required
+    /// or held).
     pub max_revocation_age_secs: u64,
-    /// Refuse to check codes without a revocation list.
+    /// Refuse to check codes without a revocation list from their issuer.
     pub require_revocation_list: bool,
     /// This checkpoint's place id, if a pass for it is required ("one code, one certificate").
     pub require_pass_for: Option<String>,
@@ -77,7 +82,8 @@ impl Default for VerifyOptions {
 pub struct Context<'a> {
     /// The checkpoint's trusted keys.
     pub trust: &'a TrustStore,
-    /// Revoked ids, if a revocation list was loaded.
+    /// Revoked ids per signer, if revocation lists were loaded (`Some` of a set without a list
+    /// from a code's issuer is the same as `None` for that code).
     pub revocation: Option<&'a RevocationSet>,
     /// Windows and requirements.
     pub options: &'a VerifyOptions,
@@ -279,16 +285,9 @@ pub fn verify_in(qr_text: &str, ctx: &Context<'_>) -> Result<Verified, VerifyErr
     {
         return Err(VerifyError::TrustListTooOld);
     }
-    // A list held must be fresh; without one, only a policy that requires it objects.
-    let revocation_ok = match ctx.revocation {
-        Some(set) if set.sequence != 0 => {
-            now <= set
-                .signed_at
-                .saturating_add(ctx.options.max_revocation_age_secs)
-        }
-        _ => !ctx.options.require_revocation_list,
-    };
-    if !revocation_ok {
+    // The issuer's list held must be fresh; without one, only a policy that requires it
+    // objects.
+    if !revocation_fresh(&claims.issuer, ctx, ctx.options.require_revocation_list) {
         return Err(VerifyError::RevocationListTooOld);
     }
     if issuer.role != Role::HealthAuthority {
@@ -304,8 +303,8 @@ pub fn verify_in(qr_text: &str, ctx: &Context<'_>) -> Result<Verified, VerifyErr
     )
     .map_err(|_| VerifyError::IssuerSignature)?;
 
-    let revoked = |id| ctx.revocation.is_some_and(|set| set.contains(id));
-    if revoked(&claims.id) {
+    let revoked = |issuer: &KeyId, id| ctx.revocation.is_some_and(|set| set.revokes(issuer, id));
+    if revoked(&claims.issuer, &claims.id) {
         return Err(VerifyError::Revoked);
     }
     if now.saturating_add(skew) < claims.not_before {
@@ -337,7 +336,8 @@ pub fn verify_in(qr_text: &str, ctx: &Context<'_>) -> Result<Verified, VerifyErr
         presented_at = Some(timestamp);
         if let Some(place) = &ctx.options.require_pass_for {
             let pass = pass.ok_or(VerifyError::PassMissing)?;
-            check_pass(&pass, place, &holder_key, ctx, revoked(&pass.claims.id))?;
+            let pass_revoked = revoked(&pass.claims.issuer, &pass.claims.id);
+            check_pass(&pass, place, &holder_key, ctx, pass_revoked)?;
             verified_pass = Some(pass.claims);
         }
     } else if ctx.options.require_pass_for.is_some() {
@@ -351,6 +351,20 @@ pub fn verify_in(qr_text: &str, ctx: &Context<'_>) -> Result<Verified, VerifyErr
         presented_at,
         pass: verified_pass,
     })
+}
+
+/// Whether the revocation lists held from `issuer` are fresh enough to rely on: the newest
+/// is at most `max_revocation_age_secs` old; with none held, whether none is `required`.
+fn revocation_fresh(issuer: &KeyId, ctx: &Context<'_>, required: bool) -> bool {
+    match ctx.revocation.and_then(|set| set.signer(issuer)) {
+        Some(held) => {
+            ctx.now
+                <= held
+                    .signed_at
+                    .saturating_add(ctx.options.max_revocation_age_secs)
+        }
+        None => !required,
+    }
 }
 
 fn check_pass(
@@ -377,6 +391,10 @@ fn check_pass(
         .map_err(|_| VerifyError::PassSignature)?;
     if &c.holder != holder_key {
         return Err(VerifyError::PassHolder);
+    }
+    // Pass issuers need not publish lists; a stale one held is not trusted silently.
+    if !revocation_fresh(&c.issuer, ctx, false) {
+        return Err(VerifyError::RevocationListTooOld);
     }
     if revoked {
         return Err(VerifyError::PassRevoked);

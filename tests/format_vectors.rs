@@ -94,7 +94,11 @@ fn checkpoint(context: &Value) -> Result<Checkpoint, String> {
             let text = text.as_str().ok_or("a revocation list is a string")?;
             let list = RevocationList::from_text(text, &trust)
                 .map_err(|e| format!("revocation list {i}: {} ({e})", e.code()))?;
-            set.apply(list)
+            let (now, skew) = (
+                u64_of(context, "now"),
+                u64_of(&context["options"], "clock_skew_secs"),
+            );
+            set.apply(list, now, skew)
                 .map_err(|e| format!("applying revocation list {i}: {} ({e})", e.code()))?;
         }
         Some(set)

@@ -417,13 +417,17 @@ fn scene() -> (SigningKey, SigningKey, TrustStore, RevocationSet) {
     .sign(&root)
     .list;
     let mut set = RevocationSet::default();
-    set.apply(RevocationList {
-        signer: KeyId([0; 8]),
-        sequence: 1,
-        signed_at: 1_800_000_000 - 60,
-        scope: Scope::Full,
-        revoked: vec![CredentialId([9; 8])],
-    })
+    set.apply(
+        RevocationList {
+            signer: KeyId::of(&issuer.verifying_key()),
+            sequence: 1,
+            signed_at: 1_800_000_000 - 60,
+            scope: Scope::Full,
+            revoked: vec![CredentialId([9; 8])],
+        },
+        1_800_000_000,
+        60,
+    )
     .expect("a first full list applies");
     (root, issuer, TrustStore::with(list), set)
 }

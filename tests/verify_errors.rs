@@ -118,6 +118,24 @@ impl Fixture {
     fn check(&self, text: &str) -> Result<Verified, VerifyError> {
         self.check_at(text, NOW)
     }
+
+    /// Applies a full list signed by `signer` at `signed_at` naming `revoked`.
+    fn revoke(&mut self, signer: &SigningKey, signed_at: u64, revoked: Vec<CredentialId>) {
+        let list = RevocationList {
+            signer: KeyId([0; 8]),
+            sequence: signed_at,
+            signed_at,
+            scope: Scope::Full,
+            revoked,
+        }
+        .sign(signer)
+        .to_text();
+        let list = RevocationList::from_text(&list, &self.trust).unwrap();
+        self.revocation
+            .get_or_insert_with(RevocationSet::default)
+            .apply(list, NOW, 60)
+            .unwrap();
+    }
 }
 
 /// Re-encodes the presentation bytes as QR text after `edit`.
@@ -322,17 +340,28 @@ fn a_required_revocation_list_that_is_missing_or_old_cannot_check() {
     let mut f = Fixture::new();
     f.options.require_revocation_list = true;
     assert_fails(f.check(&f.qr()), VerifyError::RevocationListTooOld, "K|REV");
-    let mut set = RevocationSet::default();
-    set.apply(RevocationList {
-        signer: KeyId([0; 8]),
-        sequence: 1,
-        signed_at: NOW - 3 * 86_400,
-        scope: Scope::Full,
-        revoked: vec![],
-    })
-    .unwrap();
-    f.revocation = Some(set);
+    let issuer = f.issuer.clone();
+    f.revoke(&issuer, NOW - 3 * 86_400, vec![]);
     assert_fails(f.check(&f.qr()), VerifyError::RevocationListTooOld, "K|REV");
+}
+
+/// Issue 12, defect 3: a fresh list from another signer used to stand in for the code
+/// issuer's stale one (one set for all signers, dated by the last list applied).
+#[test]
+fn the_code_issuers_own_list_must_be_fresh_and_present_where_required() {
+    let mut f = Fixture::new();
+    let (issuer, other) = (f.issuer.clone(), f.pass_issuer.clone());
+    f.revoke(&issuer, NOW - 3 * 86_400, vec![]);
+    f.revoke(&other, NOW - 60, vec![]);
+    assert_fails(f.check(&f.qr()), VerifyError::RevocationListTooOld, "K|REV");
+
+    // Required, and only another signer's list held: missing for this code.
+    let mut f = Fixture::new();
+    f.options.require_revocation_list = true;
+    f.revoke(&other, NOW - 60, vec![]);
+    assert_fails(f.check(&f.qr()), VerifyError::RevocationListTooOld, "K|REV");
+    f.revoke(&issuer, NOW - 60, vec![]);
+    assert!(f.check(&f.qr()).is_ok());
 }
 
 #[test]
@@ -395,17 +424,18 @@ fn a_code_issued_outside_the_keys_window_is_refused_and_rotation_overlaps() {
 #[test]
 fn a_revoked_credential_is_refused() {
     let mut f = Fixture::new();
-    let mut set = RevocationSet::default();
-    set.apply(RevocationList {
-        signer: KeyId([0; 8]),
-        sequence: 1,
-        signed_at: NOW - 60,
-        scope: Scope::Full,
-        revoked: vec![CredentialId([5; 8])],
-    })
-    .unwrap();
-    f.revocation = Some(set);
+    let issuer = f.issuer.clone();
+    f.revoke(&issuer, NOW - 60, vec![CredentialId([5; 8])]);
     assert_fails(f.check(&f.qr()), VerifyError::Revoked, "R|REV");
+}
+
+/// Issue 12, defect 3: any signer's list used to revoke any code.
+#[test]
+fn a_credential_id_on_another_signers_list_is_not_revoked() {
+    let mut f = Fixture::new();
+    let other = f.pass_issuer.clone();
+    f.revoke(&other, NOW - 60, vec![CredentialId([5; 8])]);
+    assert!(f.check(&f.qr()).is_ok());
 }
 
 #[test]
@@ -528,16 +558,16 @@ fn one_code_one_certificate_pass_stages() {
         "A|EXP",
     );
 
-    let mut set = RevocationSet::default();
-    set.apply(RevocationList {
-        signer: KeyId([0; 8]),
-        sequence: 1,
-        signed_at: NOW,
-        scope: Scope::Full,
-        revoked: vec![CredentialId([7; 8])],
-    })
-    .unwrap();
+    // The pass id on the health authority's list: not the pass issuer's, so not revoked.
     let text = f.present(cred(), Some(f.pass(PLACE)), NOW);
-    f.revocation = Some(set);
+    let (issuer, pass_issuer) = (f.issuer.clone(), f.pass_issuer.clone());
+    f.revoke(&issuer, NOW, vec![CredentialId([7; 8])]);
+    assert!(f.check(&text).is_ok());
+    // On the pass issuer's own list: revoked.
+    f.revoke(&pass_issuer, NOW - 60, vec![CredentialId([7; 8])]);
     assert_fails(f.check(&text), VerifyError::PassRevoked, "A|REV");
+    // A stale list held from the pass issuer cannot check the pass.
+    f.revocation = None;
+    f.revoke(&pass_issuer, NOW - 3 * 86_400, vec![]);
+    assert_fails(f.check(&text), VerifyError::RevocationListTooOld, "K|REV");
 }

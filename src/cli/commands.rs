@@ -306,7 +306,8 @@ struct PassArgs {
 
 #[derive(Debug, Args)]
 struct RevocationArgs {
-    /// The signing health-authority secret key file.
+    /// The signing secret key file: a health authority's (it revokes only the codes it
+    /// issued) or a pass issuer's (only its passes).
     #[arg(long)]
     signer_key: PathBuf,
     /// A revoked credential or pass id (16 hex characters); repeat for more.
@@ -338,7 +339,8 @@ struct VerifyArgs {
     /// The pinned root public key file the trust list must be signed by.
     #[arg(long)]
     root: PathBuf,
-    /// Revocation list files, applied in order (a full list, then deltas).
+    /// Revocation list files, applied in order (per signer: a full list, then deltas); a
+    /// list revokes only codes and passes its own signer issued.
     #[arg(long = "revocation")]
     revocation: Vec<PathBuf>,
     /// Require a pass for this place id.
@@ -853,7 +855,7 @@ fn verify_command(args: VerifyArgs) -> Result<ExitCode, String> {
         let list = RevocationList::from_text(&files::read_text(path)?, &trust)
             .map_err(|e| format!("{}: {} ({})", path.display(), e, e.code()))?;
         revocation
-            .apply(list)
+            .apply(list, now, VerifyOptions::default().clock_skew_secs)
             .map_err(|e| format!("{}: {} ({})", path.display(), e, e.code()))?;
     }
     let temperature = match &args.temperature {

@@ -3,6 +3,8 @@
 
 use crate::demo::{DemoResident, DemoWorld};
 use crate::keys::{parse_hex32, to_hex};
+use crate::revocation::RevocationError;
+use crate::verify::DEFAULT_CLOCK_SKEW_SECS;
 use crate::wallet::{Person, Wallet};
 use crate::Declaration;
 use crate::{Credential, RevocationList, RevocationSet, Scope, TrustList, TrustStore};
@@ -216,9 +218,10 @@ pub fn save_trust_text(text: &str, root: crate::KeyId) -> Result<(), String> {
         .map_err(|e| format!("Could not save the trust list in this browser's storage ({e})."))
 }
 
-/// The checkpoint's revocation set: the stored full list and the deltas after it, applied in
-/// order, with the texts that made it. Problems are returned for the page to show.
-pub fn load_revocation(trust: &TrustStore) -> (RevocationSet, Vec<String>, Vec<String>) {
+/// The checkpoint's revocation set: the stored lists (per signer, a full list and the
+/// deltas after it), applied in order at `now` (Unix seconds) with the default clock skew,
+/// with the texts that made it. Problems are returned for the page to show.
+pub fn load_revocation(trust: &TrustStore, now: u64) -> (RevocationSet, Vec<String>, Vec<String>) {
     let mut set = RevocationSet::default();
     let mut applied = Vec::new();
     let mut problems = Vec::new();
@@ -227,7 +230,9 @@ pub fn load_revocation(trust: &TrustStore) -> (RevocationSet, Vec<String>, Vec<S
         None
     });
     for text in texts.unwrap_or_default() {
-        match RevocationList::from_text(&text, trust).and_then(|l| set.apply(l)) {
+        match RevocationList::from_text(&text, trust)
+            .and_then(|l| set.apply(l, now, DEFAULT_CLOCK_SKEW_SECS))
+        {
             Ok(()) => applied.push(text),
             Err(e) => problems.push(format!(
                 "A saved revocation list no longer applies ({}); import the current one.",
@@ -238,25 +243,37 @@ pub fn load_revocation(trust: &TrustStore) -> (RevocationSet, Vec<String>, Vec<S
     (set, applied, problems)
 }
 
-/// Applies a revocation list's text to `set` and saves the texts that make the new set (a
-/// full list replaces the saved ones; a delta is added to them).
+/// Why an imported revocation list is not in use, or is in use but not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevocationImportError {
+    /// Refused: the set is unchanged.
+    Refused(RevocationError),
+    /// Applied to the set, but the browser's storage refused the texts: the message.
+    NotSaved(String),
+}
+
+/// Applies a revocation list's text to `set` at `now` (Unix seconds, with the default clock
+/// skew) and saves the texts that make the new set: a full list replaces the saved texts of
+/// its own signer only; a delta is added to them.
 pub fn import_revocation(
     text: &str,
     trust: &TrustStore,
     set: &mut RevocationSet,
     applied: &mut Vec<String>,
-) -> Result<(), String> {
-    let list = RevocationList::from_text(text, trust)
-        .map_err(|e| format!("Revocation list refused: {e} ({}).", e.code()))?;
-    let full = list.scope == Scope::Full;
-    set.apply(list)
-        .map_err(|e| format!("Revocation list refused: {e} ({}).", e.code()))?;
+    now: u64,
+) -> Result<(), RevocationImportError> {
+    let list = RevocationList::from_text(text, trust).map_err(RevocationImportError::Refused)?;
+    let (signer, full) = (list.signer, list.scope == Scope::Full);
+    set.apply(list, now, DEFAULT_CLOCK_SKEW_SECS)
+        .map_err(RevocationImportError::Refused)?;
     if full {
-        applied.clear();
+        applied.retain(|t| RevocationList::peek_signer(t) != Some(signer));
     }
     applied.push(text.trim().to_owned());
     LocalStorage::set(REVOCATION_KEY, &*applied).map_err(|e| {
-        format!("The revocation list applies now but could not be saved in this browser's storage ({e}).")
+        RevocationImportError::NotSaved(format!(
+            "The revocation list applies now but could not be saved in this browser's storage ({e})."
+        ))
     })
 }
 

@@ -167,7 +167,8 @@ pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
     let lang = super::i18n::settings().lang;
     let start_now = clock::now_secs();
     let (loaded_roots, loaded_trust, mut problems) = store::load_trust(demo.as_ref(), start_now);
-    let (loaded_revocation, applied, revocation_problems) = store::load_revocation(&loaded_trust);
+    let (loaded_revocation, applied, revocation_problems) =
+        store::load_revocation(&loaded_trust, start_now);
     problems.extend(revocation_problems);
     let (loaded_settings, settings_problem) = load_settings();
     if let Some(p) = settings_problem {
@@ -238,7 +239,8 @@ pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
         on_cleanup(move || h.clear());
     }
     let list_banners = Memo::new(move |_| {
-        let rev_at = revocation.with(|r| (r.sequence != 0).then_some(r.signed_at));
+        // Per signer: the oldest of the signers' newest lists (issue 12).
+        let rev_at = revocation.with(RevocationSet::oldest_signed_at);
         settings.with(|s| list_age_warnings(s, oldest_trust(), rev_at, gate.now.get()))
     });
 
@@ -586,12 +588,12 @@ pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
                         </p>
                         <p data-testid="revocation-status">{move || revocation.with(|r| {
                             let l = lang.get();
-                            if r.sequence == 0 {
-                                tr!(l, "cp.l.no_revocation")
-                            } else {
-                                tr!(l, "cp.l.revocation", seq = r.sequence, n = r.len(),
-                                    at = format!("{} {}", clock::local_date(r.signed_at), clock::local_time(r.signed_at)),
-                                    age = age_words(r.signed_at, gate.now.get(), l))
+                            // The signer whose newest list is the oldest (issue 12).
+                            match r.oldest() {
+                                None => tr!(l, "cp.l.no_revocation"),
+                                Some((_, o)) => tr!(l, "cp.l.revocation", seq = o.sequence, n = o.len(),
+                                    at = format!("{} {}", clock::local_date(o.signed_at), clock::local_time(o.signed_at)),
+                                    age = age_words(o.signed_at, gate.now.get(), l)),
                             }
                         })}</p>
                         <label class="file">{move || tr!(lang.get(), "cp.l.root_file")}
@@ -948,7 +950,9 @@ fn import_revocation_text(
 ) -> bool {
     let mut set = revocation.get_untracked();
     let mut texts = revocation_texts.get_value();
-    let result = trust.with_untracked(|t| store::import_revocation(text, t, &mut set, &mut texts));
+    let now = clock::now_secs();
+    let result =
+        trust.with_untracked(|t| store::import_revocation(text, t, &mut set, &mut texts, now));
     match result {
         Ok(()) => {
             problem.set(None);
@@ -958,14 +962,14 @@ fn import_revocation_text(
             true
         }
         // Applied in memory but not saved: still use it, and say so.
-        Err(e) if set.sequence != revocation.get_untracked().sequence => {
+        Err(store::RevocationImportError::NotSaved(e)) => {
             problem.set(Some(e));
             revocation.set(set);
             revocation_texts.set_value(texts);
             true
         }
-        Err(e) => {
-            problem.set(Some(e));
+        Err(store::RevocationImportError::Refused(e)) => {
+            problem.set(Some(verdict::revocation_refused(&e, lang)));
             false
         }
     }

@@ -6,6 +6,7 @@ use super::super::{clock, i18n::Lang};
 use crate::codec::CodecError;
 use crate::log::Scan;
 use crate::replay::ReplayFlag;
+use crate::revocation::RevocationError;
 use crate::settings::CheckpointSettings;
 use crate::{
     decide, tr, verify_in, Claims, Colour, Context, Decision, ErrorClass, RevocationSet,
@@ -60,7 +61,7 @@ pub fn evaluate(
     let options = settings.verify_options();
     let ctx = Context {
         trust,
-        revocation: (revocation.sequence != 0).then_some(revocation),
+        revocation: Some(revocation),
         options: &options,
         now,
     };
@@ -173,6 +174,38 @@ fn error_reason(err: &VerifyError, lang: Lang) -> String {
         | VerifyError::PassExpired
         | VerifyError::PassRevoked => tr!(lang, "cp.e.pass_invalid"),
     }
+}
+
+/// Why a revocation list was refused, in words, with its code (`L|…`; see
+/// [`crate::revocation`]).
+pub fn revocation_refused(err: &RevocationError, lang: Lang) -> String {
+    use RevocationError as R;
+    let detail = match err {
+        R::Codec(_) => tr!(lang, "cp.l.rev.damaged"),
+        R::UnknownSigner => tr!(lang, "cp.l.rev.signer"),
+        R::Signature => tr!(lang, "cp.l.rev.signature"),
+        R::Unsorted => tr!(lang, "cp.l.rev.order"),
+        R::Rollback { held } => tr!(lang, "cp.l.rev.rollback", held = held),
+        R::DeltaBase { base, held } => tr!(lang, "cp.l.rev.base", base = base, held = held),
+        R::FromFuture { signed_at, .. } => tr!(
+            lang,
+            "cp.l.rev.future",
+            at = format!(
+                "{} {}",
+                clock::local_date(*signed_at),
+                clock::local_time(*signed_at)
+            )
+        ),
+        R::SequenceJump { sequence, held } => {
+            tr!(lang, "cp.l.rev.jump", seq = sequence, held = held)
+        }
+    };
+    tr!(
+        lang,
+        "cp.l.revocation_refused",
+        detail = detail,
+        code = err.code()
+    )
 }
 
 /// The words of a reason code kept in the log: a policy reason, a replay flag, or the code
