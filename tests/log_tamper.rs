@@ -171,7 +171,13 @@ fn the_last_entries_cut_and_re_signed_are_caught_only_by_a_noted_head() {
             (0, ok_line(cut))
         );
         assert_eq!(
-            verify("cut.jsonl", cut, &device(), NOW + 3_600, &[noted.clone()]),
+            verify(
+                "cut.jsonl",
+                cut,
+                &device(),
+                NOW + 3_600,
+                std::slice::from_ref(&noted)
+            ),
             (
                 1,
                 format!(
