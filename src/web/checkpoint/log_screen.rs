@@ -3,7 +3,10 @@
 //! range, never the whole log); exports as CSV ([`crate::log::csv_rows`]) and as the
 //! verifiable JSON-lines file ([`crate::log::ExportWriter`]) with the device's log public key
 //! for `healthcode log verify --key`, read [`super::logstore::CHUNK`] entries at a time with
-//! the progress shown.
+//! the progress shown. The export's head is signed by the device key
+//! ([`super::device_key::DeviceKey::sign`], WebCrypto where the browser has Ed25519); an export
+//! dated before its last entry is flagged (`L|EXPT`). Below, the log's head for inspectors
+//! as text and QR ([`super::head_view::LogHeadPanel`]).
 //!
 //! Files are offered with a `Blob`, `URL.createObjectURL` and a clicked
 //! `<a download href="blob:…">` (MDN "URL.createObjectURL"): a download is a navigation, which
