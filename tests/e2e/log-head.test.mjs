@@ -193,4 +193,61 @@ describe('the log head an inspector notes, and a log cut or restarted behind it'
     assert.deepEqual(codes, ['L|CUT', 'L|REKEY', 'L|CUT'], 'the earlier finding is kept, the restart added');
     assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
+
+  it('falls back to a stored seed where WebCrypto has no Ed25519, and moves that seed into WebCrypto later, same key', { timeout: 5 * TIMEOUT }, async () => {
+    await browser?.close();
+    const seedProfile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-seed-'));
+    try {
+      browser = await launchWithCamera(await blankY4m(fx.file('blank2.y4m')), server.origin, { profileDir: seedProfile });
+      const first = browser.page;
+      // An engine without Ed25519: generateKey and importKey throw for it.
+      await first.addInitScript(() => {
+        for (const name of ['generateKey', 'importKey']) {
+          const real = SubtleCrypto.prototype[name];
+          SubtleCrypto.prototype[name] = function (...args) {
+            const alg = name === 'generateKey' ? args[0] : args[2];
+            if ((alg?.name ?? alg) === 'Ed25519') throw new DOMException('Ed25519 is not supported', 'NotSupportedError');
+            return real.apply(this, args);
+          };
+        }
+      });
+      await first.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      assert.equal(await waitForLog(first), 0);
+      let seq = 0;
+      for (let i = 0; i < 2; i++) seq = await scanTyped(first, `https://example.com/s${i}`, seq);
+      await openTab(first, 'log');
+      await first.waitForSelector('[data-testid="log-key-kind"][data-kind="seed"]', { timeout: TIMEOUT });
+      const key = (await first.textContent('[data-testid="device-key"]')).trim();
+      const noted = (await first.textContent('[data-testid="log-head-text"]')).trim();
+      const keyFile = await download(first, 'export-key', fx.file('seed.key.pub'));
+      const seedExport = await download(first, 'export-log', fx.file('seed.jsonl'));
+      const seedCheck = await run(['log', 'verify', seedExport, '--key', keyFile, '--noted', noted]);
+      assert.equal(seedCheck.code, 0, `${seedCheck.stdout}${seedCheck.stderr}`);
+      await first.close();
+
+      // The same profile in an engine with Ed25519: the seed becomes a WebCrypto key.
+      const second = await browser.context.newPage();
+      await second.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      assert.equal(await waitForLog(second), 2);
+      await openTab(second, 'log');
+      await second.waitForSelector('[data-testid="log-key-kind"][data-kind="webcrypto"]', { timeout: TIMEOUT });
+      assert.equal((await second.textContent('[data-testid="device-key"]')).trim(), key, 'the same key');
+      assert.deepEqual(await second.$$eval('[data-testid="log-flag"]', (f) => f.length), 0, 'no finding: the key did not change');
+      const moved = await download(second, 'export-log', fx.file('moved.jsonl'));
+      const movedCheck = await run(['log', 'verify', moved, '--key', keyFile, '--noted', noted]);
+      assert.equal(movedCheck.code, 0, `${movedCheck.stdout}${movedCheck.stderr}`);
+      const stored = await second.evaluate(() => new Promise((resolve) => {
+        const open = indexedDB.open('healthcode-log');
+        open.onsuccess = () => {
+          const get = open.result.transaction('meta').objectStore('meta').get('device-key');
+          get.onsuccess = () => { open.result.close(); resolve(get.result instanceof Uint8Array ? 'seed' : String(get.result?.private?.extractable)); };
+        };
+      }));
+      assert.equal(stored, 'false', 'the seed is gone; a non-extractable key is stored');
+    } finally {
+      await browser?.close();
+      browser = undefined;
+      await rm(seedProfile, { recursive: true, force: true });
+    }
+  });
 });
