@@ -194,6 +194,53 @@ describe('the log head an inspector notes, and a log cut or restarted behind it'
     assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
 
+  it('flags an export dated before its last entry and an entry dated before the one before it', { timeout: 5 * TIMEOUT }, async () => {
+    await browser?.close();
+    const clockProfile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-clock-'));
+    const camera = await blankY4m(fx.file('blank3.y4m'));
+    try {
+      browser = await launchWithCamera(camera, server.origin, { profileDir: clockProfile });
+      await browser.page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      assert.equal(await waitForLog(browser.page), 0);
+      let seq = 0;
+      for (let i = 0; i < 2; i++) seq = await scanTyped(browser.page, `https://example.com/c${i}`, seq);
+      await openTab(browser.page, 'log');
+      const key = await download(browser.page, 'export-key', fx.file('clock.key.pub'));
+      await browser.close();
+
+      // The clock set three days back.
+      browser = await launchWithCamera(camera, server.origin, { profileDir: clockProfile });
+      const { page } = browser;
+      await page.clock.install({ time: Date.now() - 3 * 86_400_000 });
+      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
+      assert.equal(await waitForLog(page), 2);
+      await openTab(page, 'log');
+      const early = await download(page, 'export-log', fx.file('early.jsonl'));
+      await page.waitForSelector('[data-testid="export-date-problem"][data-code="L|EXPT"]', { timeout: TIMEOUT });
+      const earlyCheck = await run(['log', 'verify', early, '--key', key]);
+      assert.equal(earlyCheck.code, 1, earlyCheck.stdout);
+      assert.match(earlyCheck.stdout, /^head: the export is dated (2 d 23 h|3 d) before its last entry \(L\|EXPT\)\n$/);
+
+      // A scan now is dated before the entry before it.
+      seq = await scanTyped(page, 'https://example.com/c2', seq);
+      assert.equal(seq, 3);
+      await page.waitForSelector('[data-testid="log-head-line"] [data-testid="log-flag"][data-code="L|BACK"][data-seq="3"]', { timeout: TIMEOUT });
+      await openTab(page, 'log');
+      const back = await download(page, 'export-log', fx.file('back.jsonl'));
+      const backCheck = await run(['log', 'verify', back, '--key', key]);
+      assert.equal(backCheck.code, 1, backCheck.stdout);
+      assert.match(backCheck.stdout, /^entry 3: dated (2 d 23 h|3 d) before the entry before it; times run backwards at 1 entry \(L\|BACK\)\n$/);
+      assert.deepEqual(
+        await page.$$eval('[data-testid="log-head-line"] [data-testid="log-flag"]', (fs) => fs.map((f) => f.getAttribute('data-code'))),
+        ['L|EXPT', 'L|BACK'],
+      );
+    } finally {
+      await browser?.close();
+      browser = undefined;
+      await rm(clockProfile, { recursive: true, force: true });
+    }
+  });
+
   it('falls back to a stored seed where WebCrypto has no Ed25519, and moves that seed into WebCrypto later, same key', { timeout: 5 * TIMEOUT }, async () => {
     await browser?.close();
     const seedProfile = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-seed-'));
