@@ -93,8 +93,10 @@
 //! | `L\|BACK` | an entry is dated before the entry before it: times run backwards          |
 //! | `L\|EXPT` | the export is dated before its last entry                                 |
 //!
-//! The first ten make [`verify_export`] fail; the last five are findings about a log whose
-//! chain and signature are sound ([`audit::audit`], [`audit::check_head`]).
+//! `L|HDR` to `L|KEY` make [`verify_export`] fail. The last five are findings about a log
+//! whose chain and signature are sound ([`audit::audit`]): `L|NOTE`, `L|CUT` and `L|REKEY`
+//! against a head noted earlier ([`audit::check_head`], [`VerifiedExport::check_noted`]),
+//! `L|BACK` and `L|EXPT` from the log alone.
 
 use crate::codec;
 use crate::credential::Colour;

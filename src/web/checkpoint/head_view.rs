@@ -10,8 +10,8 @@
 //! that entry (cut, or restarted after the database was deleted: `L|CUT`), whose entry there
 //! has another hash (rewritten: `L|NOTE`), or that is signed by another key (`L|REKEY`), and
 //! a newest entry dated before the one shown (`L|BACK`). Each finding is kept in
-//! `healthcode.checkpoint.log-flags.v1` (a JSON list of [`Flag`]) and shown on every page
-//! until an inspector has seen it; nothing here removes one. The chain check's own `L|BACK`
+//! `healthcode.checkpoint.log-flags.v1` (a JSON list of [`Flag`], the newest 100) and shown
+//! on every page of the checkpoint; nothing in the app removes one. The chain check's own `L|BACK`
 //! ([`crate::log::ChainCheck::times_backwards`]) and an export dated before its last entry
 //! (`L|EXPT`) are kept there too ([`record`]).
 //!
