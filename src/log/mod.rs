@@ -43,7 +43,7 @@
 //! found against that note ([`audit::check_head`]: `L|NOTE`, `L|CUT`, `L|REKEY`). Times
 //! running backwards and an export dated before its last entry are found without a note
 //! ([`audit::audit`]: `L|BACK`, `L|EXPT`). What stays undetectable is listed in
-//! [`audit`] and in `docs/operations.md`.
+//! [`mod@audit`] and in `docs/operations.md`.
 //!
 //! # The verifiable export (the exact bytes)
 //!
