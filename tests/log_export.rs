@@ -315,7 +315,7 @@ fn a_rebuilt_chain_needs_the_device_key() {
     );
     assert_eq!(
         by_device.check_noted(41, &[0; 32]),
-        err(Position::Entry(41), Problem::NotAsNoted)
+        err(Position::Entry(41), Problem::Truncated { found: 40 })
     );
     assert_eq!(
         by_device.check_noted(0, &[0; 32]),

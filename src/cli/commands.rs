@@ -102,8 +102,9 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum LogCommand {
     /// Check a verifiable log export. Prints "ok: N entries, head <hash>, signed by <key id>"
-    /// and exits 0, or names the first broken place ("entry 17: edited (L|HASH)") and exits 1;
-    /// exit 2 when the file cannot be read.
+    /// and exits 0, or names the first broken place ("entry 17: edited (L|HASH)") and exits 1,
+    /// or one line per finding about a sound log (L|BACK, L|EXPT; with --noted L|CUT,
+    /// L|NOTE, L|REKEY) and exits 1; exit 2 when the file cannot be read.
     Verify(LogFileArgs),
     /// Check a verifiable log export, then write its entries as CSV (exit 1 if broken).
     Csv {
@@ -122,8 +123,10 @@ struct LogFileArgs {
     /// The checkpoint's device public key file: the head must be signed by this key.
     #[arg(long)]
     key: Option<PathBuf>,
-    /// An entry noted at an earlier visit, as SEQ:HASH (64 hex): it must still be in the
-    /// chain with that hash. Repeat for more.
+    /// A head noted at an earlier visit: the checkpoint's head QR text
+    /// (HCH1:SEQ:HASH:KEYID), or SEQ:HASH with the full hash or its first 16+ hex digits.
+    /// The log must still reach entry SEQ (else L|CUT) with that hash (else L|NOTE), signed
+    /// by that key (else L|REKEY). Repeat for more.
     #[arg(long = "noted")]
     noted: Vec<String>,
 }
@@ -917,7 +920,11 @@ fn verify_command(args: VerifyArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// Checks an export and prints the verdict; the entries when it verifies.
+/// Checks an export and prints the verdict; the entries when its chain and signature
+/// verify. Then the findings about a sound log ([`healthcode::log::audit`]: times running
+/// backwards, an export dated before its last entry, and against each `--noted` head a log
+/// cut, rebuilt or re-keyed since), one line each with its code, exit 1 when there is one.
+/// Without `--noted`, a note on stderr says what cannot be detected.
 fn log_verify(
     args: &LogFileArgs,
 ) -> Result<(ExitCode, Option<Vec<healthcode::log::Entry>>), String> {
@@ -927,32 +934,38 @@ fn log_verify(
     };
     let mut noted = Vec::new();
     for spec in &args.noted {
-        let parsed = spec.split_once(':').and_then(|(seq, hash)| {
-            Some((seq.parse::<u64>().ok()?, keys::parse_hex32(hash).ok()?))
-        });
-        noted.push(parsed.ok_or_else(|| format!("--noted '{spec}': expected SEQ:HASH"))?);
+        noted.push(
+            healthcode::log::NotedHead::parse(spec)
+                .map_err(|e| format!("--noted '{spec}': {e}"))?,
+        );
     }
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let checked = healthcode::log::verify_export(&bytes, key.as_ref()).and_then(|export| {
-        for (seq, hash) in &noted {
-            export.check_noted(*seq, hash)?;
-        }
-        Ok(export)
-    });
-    match checked {
-        Ok(export) => {
-            println!(
-                "ok: {} entries, head {}, signed by {}",
-                export.entries.len(),
-                to_hex(&export.head),
-                export.key_id
-            );
-            Ok((ExitCode::SUCCESS, Some(export.entries)))
-        }
+    let export = match healthcode::log::verify_export(&bytes, key.as_ref()) {
+        Ok(export) => export,
         Err(err) => {
             println!("{err}");
-            Ok((ExitCode::from(1), None))
+            return Ok((ExitCode::from(1), None));
         }
+    };
+    let findings = healthcode::log::audit(&export, &noted);
+    if noted.is_empty() {
+        eprintln!(
+            "note: no --noted head given: entries cut from the end, and a log rebuilt or \
+             restarted and re-signed on the checkpoint itself, cannot be detected without one"
+        );
     }
+    if findings.is_empty() {
+        println!(
+            "ok: {} entries, head {}, signed by {}",
+            export.entries.len(),
+            to_hex(&export.head),
+            export.key_id
+        );
+        return Ok((ExitCode::SUCCESS, Some(export.entries)));
+    }
+    for finding in &findings {
+        println!("{finding}");
+    }
+    Ok((ExitCode::from(1), Some(export.entries)))
 }

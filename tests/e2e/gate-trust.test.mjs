@@ -38,12 +38,13 @@ async function waitForLog(page) {
   const h = await page.waitForFunction(
     () => {
       const s = document.querySelector('[data-testid="log-status"]');
-      return s?.getAttribute('data-state') === 'ready' ? Number(s.getAttribute('data-entries')) : null;
+      // An object: 0 entries must not read as "not yet".
+      return s?.getAttribute('data-state') === 'ready' ? { n: Number(s.getAttribute('data-entries')) } : null;
     },
     undefined,
     { timeout: TIMEOUT, polling: 50 },
   );
-  return h.jsonValue();
+  return (await h.jsonValue()).n;
 }
 
 /** The banner codes the checkpoint shows (`K|NTL`, `K|OLD`, …). */

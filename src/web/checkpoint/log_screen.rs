@@ -3,18 +3,22 @@
 //! range, never the whole log); exports as CSV ([`crate::log::csv_rows`]) and as the
 //! verifiable JSON-lines file ([`crate::log::ExportWriter`]) with the device's log public key
 //! for `healthcode log verify --key`, read [`super::logstore::CHUNK`] entries at a time with
-//! the progress shown.
+//! the progress shown. The export's head is signed by the device key
+//! ([`super::device_key::DeviceKey::sign`], WebCrypto where the browser has Ed25519); an export
+//! dated before its last entry is flagged (`L|EXPT`). Below, the log's head for inspectors
+//! as text and QR ([`super::head_view::LogHeadPanel`]).
 //!
 //! Files are offered with a `Blob`, `URL.createObjectURL` and a clicked
 //! `<a download href="blob:…">` (MDN "URL.createObjectURL"): a download is a navigation, which
 //! the page's Content-Security-Policy (fetch directives only) does not restrict.
 
 use super::super::clock;
+use super::head_view;
 use super::logstore::CHUNK;
 use super::verdict::{colour_words, reason_words};
 use super::{pause, Gate};
 use crate::keys::to_hex;
-use crate::log::{csv_rows, Entry, ExportWriter, Outcome};
+use crate::log::{audit, csv_rows, Entry, ExportWriter, Outcome};
 use crate::log_view::LogFilter;
 use crate::{tr, Colour};
 use leptos::prelude::*;
@@ -96,6 +100,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
     let outcome = RwSignal::new(String::new());
     let skip = RwSignal::new(0usize);
     let export_problem = RwSignal::new(None::<String>);
+    let date_problem = RwSignal::new(None::<crate::log::LogError>);
 
     let filter = Memo::new(move |_| LogFilter {
         from: local_input_secs(&from.get()),
@@ -201,6 +206,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
         }
         let count = gate.count.get_untracked();
         exporting.set(Some((0, count)));
+        date_problem.set(None);
         leptos::task::spawn_local(async move {
             let now = clock::now_secs();
             let parts = js_sys::Array::new();
@@ -208,6 +214,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                 parts.push(&js_sys::Uint8Array::from(bytes.as_slice()));
             };
             let mut writer = ExportWriter::new();
+            let mut last_time = None;
             push(if verifiable {
                 writer.start()
             } else {
@@ -218,11 +225,14 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
             while first <= count {
                 let last = (first + CHUNK - 1).min(count);
                 match store.range(first, last).await {
-                    Ok(entries) => push(if verifiable {
-                        writer.entries(&entries)
-                    } else {
-                        csv_rows(&entries, false)
-                    }),
+                    Ok(entries) => {
+                        last_time = entries.last().map(|e| e.time).or(last_time);
+                        push(if verifiable {
+                            writer.entries(&entries)
+                        } else {
+                            csv_rows(&entries, false)
+                        })
+                    }
                     Err(e) => {
                         failed = Some(e.to_string());
                         break;
@@ -239,12 +249,23 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
                 Some(e) => Err(e),
                 None if verifiable => match &key {
                     Some(key) => {
-                        push(writer.finish(key, now));
-                        download(
-                            &format!("healthcode-log-{}.jsonl", file_stamp(now)),
-                            "application/x-ndjson",
-                            &parts,
-                        )
+                        // Dated before its last entry: the clock is behind. Exported anyway
+                        // (the log is what it is), flagged here and by `log verify` (L|EXPT).
+                        if let Some(found) = audit::export_date(now, last_time) {
+                            let _ = head_view::record(&[head_view::Flag::of(&found, now)]);
+                            date_problem.try_set(Some(found));
+                        }
+                        match key.sign(&writer.head_signing_input(now)).await {
+                            Ok(sig) => {
+                                push(writer.finish_signed(key.public_key().as_bytes(), &sig, now));
+                                download(
+                                    &format!("healthcode-log-{}.jsonl", file_stamp(now)),
+                                    "application/x-ndjson",
+                                    &parts,
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
                     }
                     None => Err("no device key".into()),
                 },
@@ -268,7 +289,7 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
         gate.device_key_ready.track();
         gate.device_key
             .get_value()
-            .map(|k| to_hex(k.verifying_key().as_bytes()))
+            .map(|k| to_hex(k.public_key().as_bytes()))
     };
     let export_key = move |_| {
         if let Some(hex) = public_key() {
@@ -372,6 +393,11 @@ pub fn LogScreen(gate: Gate) -> impl IntoView {
             <p class="hint">{move || tr!(lang.get(), "cp.log.verify_hint")}</p>
             {move || exporting.get().map(|(done, of)| view! { <p class="notice" role="status" data-testid="export-progress">{tr!(lang.get(), "cp.log.reading", done = done, of = of)}</p> })}
             {move || export_problem.get().map(|p| view! { <p class="notice problem" role="alert">{p}</p> })}
+            {move || date_problem.get().map(|f| view! {
+                <p class="notice problem" role="alert" data-testid="export-date-problem" data-code=f.code()>
+                    {head_view::Flag::of(&f, 0).words(lang.get())}" ("{f.code()}")"</p>
+            })}
+            <head_view::LogHeadPanel gate=gate/>
         </section>
     }
 }

@@ -11,7 +11,7 @@
 //! |-----------|----------------------------------|------------------------------------------------|
 //! | `entries` | the entry's sequence number (a JS number; exact up to 2⁵³) | `{b, t, c, o}`: `b` the [`Entry`] as postcard bytes (`Uint8Array`), `t` its time (Unix seconds), `c` [`colour_code`], `o` [`outcome_code`] |
 //! | `tallies` | the quarter hour, [`bucket_of`] (a JS number) | the bucket's [`Tally`] as postcard bytes |
-//! | `meta`    | `"device-key"`, `"schema"`       | the 32-byte Ed25519 seed (`Uint8Array`); `2` once the store is in the version-2 form |
+//! | `meta`    | `"device-key"`, `"schema"`       | the log signing key ([`super::device_key`]: `{private, public}` with a non-extractable WebCrypto `CryptoKey`, or a 32-byte Ed25519 seed as `Uint8Array` where the browser has no WebCrypto Ed25519); `2` once the store is in the version-2 form |
 //!
 //! `entries` has the indexes of [`crate::log_view::INDEXES`] over `t`, `c` and `o`.
 //!
@@ -29,10 +29,10 @@
 //! second tab that appended the same sequence number makes the write fail
 //! (`ConstraintError`) instead of overwriting an entry.
 
+use super::device_key::DeviceKey;
 use crate::gate_index::{bucket_of, Tally};
 use crate::log::Entry;
 use crate::log_view::{colour_code, newest_first_range, outcome_code, LogFilter, Query, INDEXES};
-use ed25519_dalek::SigningKey;
 use idb::{CursorDirection, Factory, KeyPath, KeyRange, ObjectStoreParams, TransactionResult};
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
@@ -43,7 +43,6 @@ const DB_VERSION: u32 = 2;
 const ENTRIES: &str = "entries";
 const TALLIES: &str = "tallies";
 const META: &str = "meta";
-const DEVICE_KEY: &str = "device-key";
 const SCHEMA: &str = "schema";
 
 /// Entries read or rewritten per step of a full read (chain check, exports, the upgrade):
@@ -412,52 +411,42 @@ impl LogStore {
         finish(tx, step).await
     }
 
-    /// The device's log signing key, made with `crypto.getRandomValues` (through `getrandom`)
-    /// and stored on first use. Errors: no secure randomness, or the key cannot be stored.
-    pub async fn device_key(&self) -> Result<SigningKey, StoreError> {
-        if let Some(key) = self.read_device_key().await? {
-            return Ok(key);
-        }
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| StoreError {
-            step: "key",
-            detail: e.to_string(),
-        })?;
-        let tx = self.transaction(&[META], IdbTransactionMode::Readwrite, "key")?;
-        let store = tx.object_store(META).map_err(err("key"))?;
-        store
-            .add(
-                &js_sys::Uint8Array::from(seed.as_slice()),
-                Some(&JsValue::from_str(DEVICE_KEY)),
-            )
-            .map_err(err("key"))?;
-        // Another tab may have made one first: `add` then fails and that key is read.
-        if finish(tx, "key").await.is_ok() {
-            return Ok(SigningKey::from_bytes(&seed));
-        }
-        self.read_device_key().await?.ok_or(StoreError {
-            step: "key",
-            detail: "the key could not be stored".into(),
-        })
+    /// The device's log signing key, read or made on first use (see
+    /// [`super::device_key::DeviceKey::load_or_create`]). Errors: no key could be made or
+    /// stored.
+    pub async fn device_key(&self) -> Result<DeviceKey, StoreError> {
+        DeviceKey::load_or_create(self).await
     }
 
-    async fn read_device_key(&self) -> Result<Option<SigningKey>, StoreError> {
+    /// The value stored under `name` in `meta`, if any.
+    pub(super) async fn meta_get(&self, name: &str) -> Result<Option<JsValue>, StoreError> {
         let tx = self.transaction(&[META], IdbTransactionMode::Readonly, "key")?;
         let store = tx.object_store(META).map_err(err("key"))?;
-        let value = store
-            .get(JsValue::from_str(DEVICE_KEY))
+        store
+            .get(JsValue::from_str(name))
             .map_err(err("key"))?
             .await
-            .map_err(err("key"))?;
-        let Some(value) = value else {
-            return Ok(None);
-        };
-        let bytes = js_sys::Uint8Array::new(&value).to_vec();
-        let seed: [u8; 32] = bytes.try_into().map_err(|_| StoreError {
-            step: "key",
-            detail: "the stored device key is damaged".into(),
-        })?;
-        Ok(Some(SigningKey::from_bytes(&seed)))
+            .map_err(err("key"))
+    }
+
+    /// Stores `value` under `name` in `meta`: with `add` (`replace` false), which fails when
+    /// a value is there already (another tab was first), or with `put`. `Ok(false)` when the
+    /// transaction did not commit.
+    pub(super) async fn meta_set(
+        &self,
+        name: &str,
+        value: &JsValue,
+        replace: bool,
+    ) -> Result<bool, StoreError> {
+        let tx = self.transaction(&[META], IdbTransactionMode::Readwrite, "key")?;
+        let store = tx.object_store(META).map_err(err("key"))?;
+        let key = JsValue::from_str(name);
+        if replace {
+            store.put(value, Some(&key)).map_err(err("key"))?;
+        } else {
+            store.add(value, Some(&key)).map_err(err("key"))?;
+        }
+        Ok(finish(tx, "key").await.is_ok())
     }
 }
 

@@ -14,6 +14,8 @@
 //! The log is filled for tests and benchmarks by test tooling only (`examples/log_fill.rs`,
 //! `tests/e2e/log-fill.mjs`): no route of the shipped page writes test data.
 
+mod device_key;
+mod head_view;
 mod index_view;
 mod keypad;
 mod log_screen;
@@ -27,7 +29,7 @@ use crate::log::{ChainCheck, Log, Scan};
 use crate::replay::{presentation_digest, ReplayGuard};
 use crate::settings::{clock_warnings, list_age_warnings, Banner, CheckpointSettings};
 use crate::{tr, KeyId, RevocationSet, Temperature, TrustList, TrustStore};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use logstore::LogStore;
@@ -55,7 +57,8 @@ pub struct Gate {
     /// every append, which the screens follow.
     pub count: RwSignal<u64>,
     /// The device's log signing key, once read or made.
-    pub device_key: StoredValue<Option<SigningKey>>,
+    pub device_key:
+        StoredValue<Option<device_key::DeviceKey>, leptos::reactive::owner::LocalStorage>,
     /// Changes when `device_key` is set.
     pub device_key_ready: RwSignal<bool>,
     /// Now, Unix seconds, refreshed every few seconds.
@@ -205,7 +208,7 @@ pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
     let gate = Gate {
         store: log_store,
         count: RwSignal::new(0),
-        device_key: StoredValue::new(None),
+        device_key: StoredValue::new_local(None),
         device_key_ready: RwSignal::new(false),
         now: RwSignal::new(start_now),
     };
@@ -562,6 +565,7 @@ pub fn CheckpointPage(demo: Option<DemoWorld>) -> impl IntoView {
                     {move || tr!(lang.get(), "cp.l.parts", have = have, of = of)}</p>
             })}
             <LogStatus state=log_state gate=gate/>
+            <head_view::LogHeadLine gate=gate/>
             {move || problem.get().map(|p| view! { <p class="notice problem" role="alert" data-testid="problem">{p}</p> })}
             {move || notice.get().map(|p| view! { <p class="notice done" role="status" data-testid="notice">{p}</p> })}
             {move || match tab.get() {
@@ -862,6 +866,10 @@ async fn check_chain(store: Rc<LogStore>, count: u64, state: RwSignal<LogState>)
         }
         first = last + 1;
         pause(CHAIN_PAUSE_MS).await;
+    }
+    if let Some(found) = check.times_backwards() {
+        // Shown with the log's head (issue #12); a storage failure shows there next time.
+        let _ = head_view::record(&[head_view::Flag::of(&found, clock::now_secs())]);
     }
     set(Chain::Intact {
         ms: perf_now() - t0,

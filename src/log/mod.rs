@@ -35,10 +35,15 @@
 //!
 //! The hash is not keyed: anyone can recompute a chain. What binds the chain to the gate is
 //! the export's head record, signed with the checkpoint's own Ed25519 device key: a chain
-//! rebuilt after an edit needs a new head signature, which only that device can make. (The
-//! device itself can rebuild and re-sign its own log; an inspector who notes an entry's
-//! number and hash at a visit (e.g. the head of an export) detects that later with
-//! [`VerifiedExport::check_noted`], since the chain must still run through it.)
+//! rebuilt after an edit needs a new head signature, which only that device can make. The
+//! device itself can rebuild and re-sign its own log (in the browser the key is a
+//! non-extractable WebCrypto key, which makes taking it away hard, not using it). So the
+//! checkpoint shows its head ([`head::LogHead`]: entry number, hash, key id) as text and QR
+//! for an inspector to note at every visit; a log rebuilt, cut or restarted since then is
+//! found against that note ([`audit::check_head`]: `L|NOTE`, `L|CUT`, `L|REKEY`). Times
+//! running backwards and an export dated before its last entry are found without a note
+//! ([`audit::audit`]: `L|BACK`, `L|EXPT`). What stays undetectable is listed in
+//! [`mod@audit`] and in `docs/operations.md`.
 //!
 //! # The verifiable export (the exact bytes)
 //!
@@ -83,6 +88,15 @@
 //! | `L\|SIG`  | the head's signature does not verify (the chain was rebuilt, or edited)   |
 //! | `L\|KEY`  | the head is signed by a key other than the expected one                   |
 //! | `L\|NOTE` | an entry noted earlier (number and hash) is not in the chain: rebuilt     |
+//! | `L\|CUT`  | the log ends before an entry noted earlier: cut, or restarted             |
+//! | `L\|REKEY`| signed by another key than the one noted earlier: the key was replaced    |
+//! | `L\|BACK` | an entry is dated before the entry before it: times run backwards          |
+//! | `L\|EXPT` | the export is dated before its last entry                                 |
+//!
+//! `L|HDR` to `L|KEY` make [`verify_export`] fail. The last five are findings about a log
+//! whose chain and signature are sound ([`audit::audit`]): `L|NOTE`, `L|CUT` and `L|REKEY`
+//! against a head noted earlier ([`audit::check_head`], [`VerifiedExport::check_noted`]),
+//! `L|BACK` and `L|EXPT` from the log alone.
 
 use crate::codec;
 use crate::credential::Colour;
@@ -94,6 +108,12 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
+
+pub mod audit;
+pub mod head;
+
+pub use audit::{audit, check_head, TimeOrder};
+pub use head::{LogHead, NotedHead, NotedHeadError};
 
 /// Domain separation for entry hashes.
 pub const ENTRY_CONTEXT: &[u8] = b"healthcode/log-entry/v1\0";
@@ -422,8 +442,33 @@ pub enum Problem {
     BadSignature,
     /// The head is signed by another key than the expected one (`L|KEY`).
     WrongKey,
-    /// An entry noted earlier is missing or has another hash (`L|NOTE`).
+    /// An entry noted earlier has another hash (`L|NOTE`).
     NotAsNoted,
+    /// The log ends at entry `found`, before the entry noted earlier (`L|CUT`).
+    Truncated {
+        /// Entries in the log.
+        found: u64,
+    },
+    /// The log is signed by key `found`, not by the key `noted` earlier (`L|REKEY`).
+    KeyChanged {
+        /// The key id that signed the log.
+        found: KeyId,
+        /// The key id noted earlier.
+        noted: KeyId,
+    },
+    /// The entry is dated `secs` seconds before the entry before it; `count` entries in
+    /// the log are (`L|BACK`).
+    TimeBackwards {
+        /// How far back, seconds.
+        secs: u64,
+        /// How many entries are dated before the one before them.
+        count: u64,
+    },
+    /// The export is dated `secs` seconds before its last entry (`L|EXPT`).
+    ExportBeforeLast {
+        /// How far before, seconds.
+        secs: u64,
+    },
 }
 
 impl Problem {
@@ -442,6 +487,10 @@ impl Problem {
             Problem::BadSignature => "L|SIG",
             Problem::WrongKey => "L|KEY",
             Problem::NotAsNoted => "L|NOTE",
+            Problem::Truncated { .. } => "L|CUT",
+            Problem::KeyChanged { .. } => "L|REKEY",
+            Problem::TimeBackwards { .. } => "L|BACK",
+            Problem::ExportBeforeLast { .. } => "L|EXPT",
         }
     }
 }
@@ -468,6 +517,27 @@ impl fmt::Display for Problem {
             Problem::NotAsNoted => {
                 f.write_str("not the entry noted earlier: the log was rebuilt since")
             }
+            Problem::Truncated { found } => write!(
+                f,
+                "the log ends at entry {found}, before the head noted earlier: \
+                 entries were cut, or the log was restarted"
+            ),
+            Problem::KeyChanged { found, noted } => write!(
+                f,
+                "signed by key {found}, not the key {noted} noted earlier: \
+                 the device key was replaced"
+            ),
+            Problem::TimeBackwards { secs, count } => write!(
+                f,
+                "dated {} before the entry before it; times run backwards at {count} {}",
+                audit::span(*secs),
+                if *count == 1 { "entry" } else { "entries" }
+            ),
+            Problem::ExportBeforeLast { secs } => write!(
+                f,
+                "the export is dated {} before its last entry",
+                audit::span(*secs)
+            ),
         }
     }
 }
@@ -549,6 +619,7 @@ pub fn verify_chain(entries: &[Entry]) -> Result<(), LogError> {
 #[derive(Debug, Clone)]
 pub struct ChainCheck {
     walk: Walk,
+    times: TimeOrder,
 }
 
 impl Default for ChainCheck {
@@ -560,7 +631,10 @@ impl Default for ChainCheck {
 impl ChainCheck {
     /// A check before entry 1.
     pub fn new() -> ChainCheck {
-        ChainCheck { walk: Walk::new() }
+        ChainCheck {
+            walk: Walk::new(),
+            times: TimeOrder::new(),
+        }
     }
 
     /// Checks the next `entries`, in order. Errors: the first broken entry.
@@ -568,8 +642,15 @@ impl ChainCheck {
         for (i, entry) in entries.iter().enumerate() {
             self.walk
                 .step(entry, |n| entries[i + 1..].iter().any(|e| e.seq == n))?;
+            self.times.feed(std::slice::from_ref(entry));
         }
         Ok(())
+    }
+
+    /// The first entry checked so far that is dated before the one before it (`L|BACK`),
+    /// with how many are: not a break of the chain, a finding about its times.
+    pub fn times_backwards(&self) -> Option<LogError> {
+        self.times.finding()
     }
 
     /// How many entries have been checked and found sound.
@@ -730,16 +811,37 @@ impl ExportWriter {
     /// The head line, signed by `device_key` at `now` (Unix seconds), over the entries
     /// written.
     pub fn finish(&self, device_key: &SigningKey, now: u64) -> Vec<u8> {
-        let signature = device_key.sign(&head_signing_input(self.count, &self.last, now));
+        let signature = device_key.sign(&self.head_signing_input(now));
+        self.finish_signed(
+            device_key.verifying_key().as_bytes(),
+            &signature.to_bytes(),
+            now,
+        )
+    }
+
+    /// The bytes the head's signature covers for an export made at `now` (Unix seconds):
+    /// for a key that signs elsewhere (a WebCrypto key in the browser, RFC 8032 Ed25519).
+    pub fn head_signing_input(&self, now: u64) -> Vec<u8> {
+        head_signing_input(self.count, &self.last, now)
+    }
+
+    /// The head line with `signature` (64 bytes, RFC 8032) over
+    /// [`ExportWriter::head_signing_input`]`(now)` by the Ed25519 key `public_key` (32 bytes).
+    pub fn finish_signed(&self, public_key: &[u8; 32], signature: &[u8; 64], now: u64) -> Vec<u8> {
         let mut out = json_line(&HeadLine {
             entries: self.count,
             last: to_hex(&self.last),
             exported_at: now,
-            key: to_hex(device_key.verifying_key().as_bytes()),
-            sig: to_hex(&signature.to_bytes()),
+            key: to_hex(public_key),
+            sig: to_hex(signature),
         });
         out.push(b'\n');
         out
+    }
+
+    /// The last entry's hash written so far ([`GENESIS`] before any).
+    pub fn last(&self) -> [u8; 32] {
+        self.last
     }
 }
 
@@ -761,8 +863,18 @@ pub struct VerifiedExport {
 impl VerifiedExport {
     /// Checks that entry `seq` is still the one noted earlier with hash `hash` (an
     /// inspector's note of a head at a visit): a log rebuilt since, even one re-signed by
-    /// the device itself, fails here (`L|NOTE`).
+    /// the device itself, fails here (`L|NOTE`); one that ends before `seq`, cut or
+    /// restarted, fails with `L|CUT`. [`audit::audit`] does this for a whole [`NotedHead`]
+    /// and adds the checks that need no note.
     pub fn check_noted(&self, seq: u64, hash: &[u8; 32]) -> Result<(), LogError> {
+        if seq > self.entries.len() as u64 {
+            return Err(broken(
+                Position::Entry(seq),
+                Problem::Truncated {
+                    found: self.entries.len() as u64,
+                },
+            ));
+        }
         let noted = usize::try_from(seq)
             .ok()
             .and_then(|n| n.checked_sub(1))
@@ -770,6 +882,15 @@ impl VerifiedExport {
         match noted {
             Some(e) if e.seq == seq && &e.hash == hash => Ok(()),
             _ => Err(broken(Position::Entry(seq), Problem::NotAsNoted)),
+        }
+    }
+
+    /// The log's head: the last entry's number and hash, and the signing key's id.
+    pub fn log_head(&self) -> LogHead {
+        LogHead {
+            seq: self.entries.len() as u64,
+            hash: self.head,
+            key_id: self.key_id,
         }
     }
 }
@@ -1188,6 +1309,38 @@ mod tests {
         assert!(row2.contains(",\"'=HYPERLINK(\"\"x\"\")\",0001,"), "{row2}");
         assert!(row2.ends_with(",yellow,36.1,deny,C|YEL T|FEV"), "{row2}");
         assert_eq!(lines.next(), None);
+    }
+
+    #[test]
+    fn a_head_signed_elsewhere_gives_the_same_line_as_finish() {
+        let entries = chain(3);
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let mut writer = ExportWriter::new();
+        writer.entries(&entries);
+        let signature = key.sign(&writer.head_signing_input(NOW + 60));
+        assert_eq!(
+            writer.finish_signed(
+                key.verifying_key().as_bytes(),
+                &signature.to_bytes(),
+                NOW + 60
+            ),
+            writer.finish(&key, NOW + 60)
+        );
+        assert_eq!(writer.last(), entries[2].hash);
+    }
+
+    #[test]
+    fn the_chain_check_reports_times_running_backwards_without_breaking() {
+        let mut log = Log::new();
+        let entries: Vec<Entry> = [NOW, NOW + 60, NOW - 3 * 86_400, NOW + 120]
+            .into_iter()
+            .map(|t| log.append(scan(1), t))
+            .collect();
+        let mut check = ChainCheck::new();
+        assert_eq!(check.check(&entries), Ok(()));
+        let found = check.times_backwards().expect("entry 3 runs backwards");
+        assert_eq!((found.at, found.code()), (Position::Entry(3), "L|BACK"));
+        assert_eq!(ChainCheck::new().times_backwards(), None);
     }
 
     #[test]
