@@ -52,8 +52,11 @@ function bannerCodes(page) {
   return page.evaluate(() => [...document.querySelectorAll('[data-testid="banner"]')].map((b) => b.getAttribute('data-code')));
 }
 
-/** Types `text` into the checkpoint's manual box and returns the verdict that follows. */
-async function check(page, text, afterSeq = 0) {
+/**
+ * Types `text` into the checkpoint's manual box and returns the verdict that follows (a
+ * screenshot of it at `shot`, if given), then dismisses it.
+ */
+async function check(page, text, afterSeq = 0, shot = null) {
   await page.fill('[data-testid="manual-text"]', text, { timeout: TIMEOUT });
   await page.click('[data-testid="manual-check"]', { timeout: TIMEOUT });
   const h = await page.waitForFunction(
@@ -73,6 +76,7 @@ async function check(page, text, afterSeq = 0) {
     { timeout: TIMEOUT, polling: 50 },
   );
   const verdict = await h.jsonValue();
+  if (shot) await page.screenshot({ path: path.join(ARTIFACTS, shot) });
   await page.click('[data-testid="verdict"]', { timeout: TIMEOUT });
   await page.waitForFunction(() => !document.querySelector('[data-testid="verdict"]'), undefined, { timeout: TIMEOUT });
   return verdict;
@@ -110,10 +114,10 @@ describe('a gate trusts nothing by default', () => {
       await writeFile(fx.file('demo-holder.key'), `${green.holder_seed}\n`);
       const present = async () =>
         (await runOk(['present', '--credential', fx.file('demo.hcc'), '--holder-key', fx.file('demo-holder.key'), '--now', String(unixNow())])).trim();
-      const first = await check(page, await present());
+      await page.screenshot({ path: path.join(ARTIFACTS, 'gate-demo-band.png') });
+      const first = await check(page, await present(), 0, 'gate-demo-verdict.png');
       assert.deepEqual([first.code, first.decision, first.demo], ['C|GRN', 'admit', true]);
       assert.match(first.issuer, new RegExp(DEMO_ISSUER.replace(/[()]/g, '\\$&')), 'the verdict names the demo issuer');
-      await page.screenshot({ path: path.join(ARTIFACTS, 'gate-demo-verdict.png') });
 
       // One tap: out of demo mode (the page reloads).
       await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('[data-testid="leave-demo"]')]);
@@ -121,9 +125,8 @@ describe('a gate trusts nothing by default', () => {
       assert.equal(await page.locator('[data-testid="demo-banner"]').count(), 0, 'no demo band');
       assert.equal(await page.evaluate(() => localStorage.getItem('healthcode.demo.v1')), null, 'the demo keys are deleted');
       assert.deepEqual(await bannerCodes(page), ['K|NTL', 'K|NRL'], 'a real gate without lists says so');
-      const after = await check(page, await present(), first.seq);
+      const after = await check(page, await present(), first.seq, 'gate-left-demo-verdict.png');
       assert.deepEqual([after.code, after.decision, after.demo, after.issuer], ['S|KID', 'refer', false, null], 'the demo issuer is not trusted');
-      await page.screenshot({ path: path.join(ARTIFACTS, 'gate-left-demo.png') });
 
       // The pinned root's list is trusted, and its issuer named.
       await page.setInputFiles('input[data-testid="root-file"]', fx.rootPub);
@@ -145,7 +148,7 @@ describe('a gate trusts nothing by default', () => {
     }
   });
 
-  it('an 8-day-old trust list gives K|OLD, even beside the fresh demo list', { timeout: CASE_TIMEOUT }, async () => {
+  it('an 8-day-old trust list gives K|OLD, even beside the fresh demo list (and the old test-fill link writes nothing)', { timeout: CASE_TIMEOUT }, async () => {
     const old = fx.file('trust-old.txt');
     await runOk([
       'trust-list', '--root-key', fx.rootKey, '--issuer', `${ISSUER_NAME}=${fx.issuerKey}.pub`,
@@ -154,8 +157,11 @@ describe('a gate trusts nothing by default', () => {
     const browser = await launchWithCamera(await blankY4m(fx.file('blank-old.y4m')), server.origin);
     const { page } = browser;
     try {
-      await page.goto(`${server.url}#checkpoint`, { waitUntil: 'load', timeout: TIMEOUT });
-      await waitForLog(page);
+      // Issue 12: this link once wrote 500 synthetic entries into a gate's real log.
+      await page.goto(`${server.url}#checkpoint/fill=500`, { waitUntil: 'load', timeout: TIMEOUT });
+      // (The old page filled the log before its chain check: wait for the check's result.)
+      await page.waitForSelector('[data-testid="log-status"][data-chain="intact"]', { timeout: TIMEOUT });
+      assert.equal(await page.getAttribute('[data-testid="log-status"]', 'data-entries'), '0', 'no test data in the log');
       await page.waitForSelector('[data-testid="demo-banner"]', { timeout: TIMEOUT });
       await page.setInputFiles('input[data-testid="root-file"]', fx.rootPub);
       await page.waitForFunction((id) => document.querySelector('[data-testid="root-status"]')?.textContent.includes(id), fx.rootKeyId, { timeout: TIMEOUT });
