@@ -325,7 +325,9 @@ thread_local! {
 fn play(tones: &[(f32, f64, f64)], harsh: bool) -> Result<(), wasm_bindgen::JsValue> {
     let ctx = AUDIO.with(
         |a| -> Result<web_sys::AudioContext, wasm_bindgen::JsValue> {
-            let mut slot = a.try_borrow_mut().map_err(|_| wasm_bindgen::JsValue::NULL)?;
+            let mut slot = a
+                .try_borrow_mut()
+                .map_err(|_| wasm_bindgen::JsValue::NULL)?;
             if let Some(ctx) = slot.as_ref() {
                 return Ok(ctx.clone());
             }
