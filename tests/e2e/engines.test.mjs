@@ -33,6 +33,8 @@ const VERDICT = '[data-testid="verdict"]';
 /** The frame path each engine takes, by what it has: Chromium has MediaStreamTrackProcessor
  * on the window; Firefox has none; WebKitGTK 2.50 has it only in a worker behind a flag. */
 const FRAME_SOURCE = { chromium: 'track-processor', firefox: 'bitmap', webkit: 'bitmap' };
+/** Engines that refuse a screen wake lock (NotAllowedError) until the user touched the page. */
+const WAKE_LOCK_AFTER_TAP = new Set(['webkit']);
 
 /** Per engine: timings and case wall times, written at the end. */
 const results = Object.fromEntries(ENGINES.map((e) => [e, { cases: {} }]));
@@ -104,16 +106,6 @@ async function showCode(driver, file) {
 async function nextVerdict(driver, afterSeq) {
   return driver.waitFor(
     ([sel, after]) => {
-      if (!window.__e2eVerdictSeen) {
-        window.__e2eVerdictSeen = {};
-        const note = () => {
-          const v = document.querySelector(sel);
-          const seq = v?.getAttribute('data-log-seq');
-          if (seq && !(seq in window.__e2eVerdictSeen)) window.__e2eVerdictSeen[seq] = performance.now();
-        };
-        new MutationObserver(note).observe(document.documentElement, { subtree: true, childList: true, attributes: true });
-        note();
-      }
       const v = document.querySelector(sel);
       const seq = Number(v?.getAttribute('data-log-seq') || 0);
       if (!v || seq <= after) return null;
@@ -121,7 +113,7 @@ async function nextVerdict(driver, afterSeq) {
         decision: v.getAttribute('data-decision'),
         code: v.getAttribute('data-code'),
         seq,
-        at: window.__e2eVerdictSeen[String(seq)] ?? performance.now(),
+        at: window.__e2eVerdictSeen?.[String(seq)] ?? null,
       };
     },
     [VERDICT, afterSeq],
@@ -129,15 +121,49 @@ async function nextVerdict(driver, afterSeq) {
   );
 }
 
-/** Closes the verdict with a tap, as staff do, and waits until it is gone. */
-async function dismissVerdict(driver) {
+/** The person walks on: the camera shows white again (waits until the <video> does), then
+ * staff close the verdict with a tap, and it is gone. */
+async function nextPerson(driver) {
+  await driver.evaluate(() => window.__e2eCamera.blank());
+  await driver.waitFor(
+    () => {
+      const v = document.querySelector('[data-testid="scanner"] video');
+      if (!v || v.videoWidth === 0) return false;
+      const c = document.createElement('canvas');
+      c.width = v.videoWidth;
+      c.height = v.videoHeight;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(v, 0, 0);
+      // The middle of the picture, where the code was: white again.
+      const d = ctx.getImageData(Math.floor(c.width / 2) - 40, Math.floor(c.height / 2) - 40, 80, 80).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 200) return false;
+      return true;
+    },
+    null,
+    { what: 'the camera showing no code' },
+  );
   await driver.click(VERDICT);
   await driver.waitForNoSelector(VERDICT);
+}
+
+/** Notes in `window.__e2eVerdictSeen[seq]` when each verdict entered the page
+ * (performance.now(), by a MutationObserver). */
+function watchVerdicts(driver) {
+  return driver.evaluate((sel) => {
+    window.__e2eVerdictSeen = {};
+    const note = () => {
+      const seq = document.querySelector(sel)?.getAttribute('data-log-seq');
+      if (seq && !(seq in window.__e2eVerdictSeen)) window.__e2eVerdictSeen[seq] = performance.now();
+    };
+    new MutationObserver(note).observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+    return true;
+  }, VERDICT);
 }
 
 /** Opens the checkpoint with a blank camera and waits until the scanner reads frames. */
 async function openCheckpoint(driver, server) {
   await driver.goto(`${server.url}#checkpoint`);
+  await watchVerdicts(driver);
   return driver.waitFor(
     () => {
       const s = document.querySelector('[data-testid="scanner"]');
@@ -193,8 +219,7 @@ describe('every engine', () => {
           const admitted = await nextVerdict(driver, 0);
           assert.deepEqual({ decision: admitted.decision, code: admitted.code }, { decision: 'admit', code: 'C|GRN' });
           await driver.screenshot(path.join(ARTIFACTS, `engines-${engine}-admit.png`));
-          await dismissVerdict(driver);
-          await driver.evaluate(() => window.__e2eCamera.blank());
+          await nextPerson(driver);
 
           const red = await fx.present('red', `${engine}-red`);
           await showCode(driver, red.png);
@@ -232,10 +257,10 @@ describe('every engine', () => {
             const shownAt = await showCode(driver, code.png);
             const v = await nextVerdict(driver, seq);
             assert.equal(v.code, 'C|GRN', `${engine}: scan ${times.length + 1}`);
+            assert.ok(v.at !== null && v.at > shownAt, `${engine}: scan ${times.length + 1}: the verdict came after the code was shown (${v.at} > ${shownAt})`);
             times.push(v.at - shownAt);
             seq = v.seq;
-            await dismissVerdict(driver);
-            await driver.evaluate(() => window.__e2eCamera.blank());
+            await nextPerson(driver);
           }
           assert.equal(times.length, SCANS);
           const sorted = [...times].sort((a, b) => a - b);
@@ -262,6 +287,21 @@ describe('every engine', () => {
           const signedAt = Number(await driver.getAttribute(`${CARD} .qr`, 'data-signed-at'));
           assert.ok(Math.abs(signedAt - unixNow()) < 60, `the code was signed just now (${signedAt})`);
           await driver.screenshot(path.join(ARTIFACTS, `engines-${engine}-resident.png`));
+
+          // The screen is kept on; WebKit grants the wake lock only after a tap, and until then
+          // the page says the screen may dim.
+          const awake = () => driver.waitFor(() => {
+            const s = document.querySelector('[data-testid="awake"]')?.getAttribute('data-awake');
+            return s && s !== 'asking' ? s : null;
+          }, null, { what: 'the wake lock answered' });
+          const first = await awake();
+          assert.equal(first, WAKE_LOCK_AFTER_TAP.has(engine) ? 'tap' : 'held', `${engine}: wake lock before a tap`);
+          if (first === 'tap') {
+            assert.match(await driver.text('[data-testid="awake"]'), /^Tap the screen to keep it on; until then it may dim/);
+            await driver.click('[data-testid="awake"]');
+          }
+          assert.equal(await awake(), 'held', `${engine}: wake lock held`);
+          assert.match(await driver.text('[data-testid="awake"]'), /^The screen stays on/);
 
           const person = (n) => driver.evaluate((i) => document.querySelectorAll('[data-testid="person"]')[i].click(), n);
           const colourShown = (colour) =>
