@@ -137,7 +137,12 @@ export class WebKitDriver extends Driver {
   async fill(selector, text) {
     const el = await this.element(selector);
     await el.clear();
-    await el.sendKeys(text);
+    try {
+      await el.sendKeys(text);
+    } catch (err) {
+      err.message = `WebKitWebDriver could not type ${text.length} characters into ${selector}: ${err.name} ${err.message} ${JSON.stringify(err.remoteStacktrace ?? '')}`;
+      throw err;
+    }
   }
 
   async setInputFile(selector, file) {
