@@ -7,7 +7,10 @@
 //   the engine's own frame path (`data-frame-source`: `track-processor` where the page has
 //   MediaStreamTrackProcessor, else `bitmap`), decoder worker and decoder; then the
 //   scan-to-verdict time over `HEALTHCODE_SCANS` (default 15) codes;
-// - resident: the demo people show their codes (the QR drawn), switching person and language;
+// - camera errors: refused, none, busy, each said in words; Retry then starts the camera;
+// - resident: the demo people show their codes (the QR drawn), the screen kept on (WebKit grants
+//   the wake lock only after a tap: the page asks again on the first tap and says until then
+//   that the screen may dim), switching person and language;
 // - registration: a log entry survives a reload;
 // - offline: with the server stopped, a reload is served by the service worker;
 // - desk: the phone's request is issued by the desk (the CLI) and the credential imported by
@@ -286,6 +289,29 @@ describe('every engine', () => {
             grabToReportMsMedian: Math.round(median(timings.map((x) => x.reportedAt - x.grabbedAt))),
           };
           t.diagnostic(`${engine}: scan-to-verdict ${JSON.stringify(results[engine].scanToVerdictMs)}; scanner ${JSON.stringify(results[engine].scanner)}`);
+          await assertNoPageErrors(driver);
+        });
+      });
+
+      it(`${engine}: camera errors are said in words, and Retry starts the camera`, { timeout: 3 * TIMEOUT }, async () => {
+        await inEngine(engine, 'camera-errors', async (driver) => {
+          const ERROR = '[data-testid="scanner"] .camera-error';
+          await driver.goto(`${server.url}?e2e-camera-error=NotAllowedError#checkpoint`);
+          const said = (words) =>
+            driver.waitFor(([sel, w]) => document.querySelector(sel)?.textContent.includes(w) ?? false, [ERROR, words], { what: `"${words}"` });
+          await said('Camera permission was refused.');
+          for (const [name, words] of [['NotFoundError', 'No camera was found.'], ['NotReadableError', 'The camera is busy or not working.'], [null, null]]) {
+            await driver.evaluate((n) => {
+              window.__e2eCamera.failWith = n;
+              return true;
+            }, name);
+            await driver.click(`${ERROR} button`);
+            if (words) await said(words);
+          }
+          await driver.waitForNoSelector(ERROR);
+          await driver.waitFor(() => document.querySelector('[data-testid="scanner"]')?.getAttribute('data-frame-source'), null, { what: 'the scanner reading frames after Retry' });
+          assert.equal(await driver.getAttribute('[data-testid="scanner"]', 'data-frame-source'), FRAME_SOURCE[engine]);
+          assert.equal(await driver.evaluate(() => window.__e2eCamera.streams), 1, 'one camera stream, after the last Retry');
           await assertNoPageErrors(driver);
         });
       });

@@ -12,8 +12,9 @@
 
 /**
  * The init script's source: defines `window.__e2eCamera` with `show(base64Png)` (draws the
- * picture from the next frame on; resolves when drawn), `blank()`, `shownAt` and `streams`
- * (how many streams the page asked for), and replaces `MediaDevices.prototype.getUserMedia`.
+ * picture from the next frame on; resolves when drawn), `blank()`, `shownAt`, `streams`
+ * (how many streams the page got) and `failWith` (a DOMException name the camera fails with,
+ * from `?e2e-camera-error=` at first), and replaces `MediaDevices.prototype.getUserMedia`.
  */
 export function cameraInitScript() {
   return `(${install})();\n`;
@@ -70,9 +71,13 @@ function install() {
   };
   window.__e2eCamera = camera;
 
+  // A camera that fails as a browser's does: `?e2e-camera-error=NotAllowedError` in the URL,
+  // or `__e2eCamera.failWith` set later (null: works).
+  camera.failWith = new URLSearchParams(location.search).get('e2e-camera-error');
   const original = MediaDevices.prototype.getUserMedia;
   MediaDevices.prototype.getUserMedia = async function getUserMedia(constraints) {
     if (!constraints?.video) return original.call(this, constraints);
+    if (camera.failWith) throw new DOMException('refused by the test', camera.failWith);
     camera.streams += 1;
     return canvas.captureStream(30);
   };
