@@ -417,11 +417,10 @@ describe('every engine', () => {
             );
             await driver.waitFor(() => navigator.serviceWorker.controller !== null, null, { what: 'a controlling service worker' });
             await own.close();
-            const served = own.requests.length;
+            await assert.rejects(fetch(own.url), 'the server is stopped');
             await driver.reload();
             results[engine].qrVisibleFromServiceWorkerMs = Math.round(await qrVisibleAt(driver));
             t.diagnostic(`${engine}: resident QR visible ${results[engine].qrVisibleFromServiceWorkerMs} ms after an offline reload`);
-            assert.equal(own.requests.length, served, 'the stopped server served nothing');
             assert.equal(await driver.count('[data-testid="person"]'), 3);
             assert.equal(await driver.evaluate(() => navigator.serviceWorker.controller !== null), true);
             await assertNoPageErrors(driver);
