@@ -134,14 +134,21 @@ export class WebKitDriver extends Driver {
     await (await this.element(selector)).click();
   }
 
+  /** Types `text` into the field (real key events). Typing a 330-character code takes
+   * WebKitWebDriver about 5 s; once, on a loaded machine, it failed with an empty "unknown
+   * error" part-way: then the field is cleared and typed again, once. */
   async fill(selector, text) {
-    const el = await this.element(selector);
-    await el.clear();
-    try {
-      await el.sendKeys(text);
-    } catch (err) {
-      err.message = `WebKitWebDriver could not type ${text.length} characters into ${selector}: ${err.name} ${err.message} ${JSON.stringify(err.remoteStacktrace ?? '')}`;
-      throw err;
+    for (let attempt = 1; ; attempt += 1) {
+      const el = await this.element(selector);
+      await el.clear();
+      try {
+        await el.sendKeys(text);
+        return;
+      } catch (err) {
+        if (attempt < 2) continue;
+        err.message = `WebKitWebDriver could not type ${text.length} characters into ${selector}: ${err.name} ${err.message} ${JSON.stringify(err.remoteStacktrace ?? '')}`;
+        throw err;
+      }
     }
   }
 
