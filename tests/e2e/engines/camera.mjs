@@ -24,8 +24,8 @@ export function cameraInitScript() {
 function install() {
   const errors = [];
   window.__e2eErrors = errors;
-  window.addEventListener('error', (e) => errors.push(String(e.error?.stack ?? e.message)));
-  window.addEventListener('unhandledrejection', (e) => errors.push(`unhandled rejection: ${String(e.reason?.stack ?? e.reason)}`));
+  window.addEventListener('error', (e) => errors.push(`${e.message} ${e.error?.stack ?? ''}`.trim()));
+  window.addEventListener('unhandledrejection', (e) => errors.push(`unhandled rejection: ${String(e.reason)} ${e.reason?.stack ?? ''}`.trim()));
 
   const W = 640;
   const H = 480;
