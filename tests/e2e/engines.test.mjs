@@ -11,7 +11,8 @@
 // - resident: the demo people show their codes (the QR drawn), the screen kept on (WebKit grants
 //   the wake lock only after a tap: the page asks again on the first tap and says until then
 //   that the screen may dim), switching person and language;
-// - registration: a log entry survives a reload;
+// - registration: a log entry survives a reload; the CSV and verifiable exports the page offers
+//   are right and `healthcode log verify` accepts the latter;
 // - offline: with the server stopped, a reload is served by the service worker;
 // - desk: the phone's request is issued by the desk (the CLI) and the credential imported by
 //   link.
@@ -25,7 +26,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture, runOk, unixNow } from './cli.mjs';
+import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture, run, runOk, unixNow } from './cli.mjs';
 import { TIMEOUT, cameraInitScript, enginesFromEnv, launch, serveApp } from './engines/index.mjs';
 
 const ENGINES = enginesFromEnv();
@@ -364,7 +365,7 @@ describe('every engine', () => {
         });
       });
 
-      it(`${engine}: registration log entry survives a reload`, { timeout: 3 * TIMEOUT }, async () => {
+      it(`${engine}: registration log entry survives a reload; its exports verify`, { timeout: 3 * TIMEOUT }, async () => {
         await inEngine(engine, 'registration', async (driver) => {
           await openCheckpoint(driver, server);
           await importTrust(driver, fx);
@@ -397,6 +398,35 @@ describe('every engine', () => {
           );
           assert.deepEqual(row, { outcome: 'admit', colour: 'green', reasons: 'C|GRN' });
           await driver.waitForSelector('[data-testid="log-status"][data-chain="intact"]');
+
+          // The exports, as the page offers them for download: CSV (a header and the entry),
+          // the verifiable log and the device key, which `healthcode log verify` accepts.
+          const download = async (button, n) => {
+            await driver.clickByScript(`[data-testid="${button}"]`);
+            return driver.waitFor(
+              async (i) => {
+                const d = window.__e2eDownloads[i];
+                return d ? { name: d.name, text: await d.blob.text() } : null;
+              },
+              n,
+              { what: `the ${button} download` },
+            );
+          };
+          const csv = await download('export-csv', 0);
+          assert.match(csv.name, /^healthcode-log-.*\.csv$/);
+          const csvLines = csv.text.split('\n').filter((l) => l.length > 0);
+          assert.equal(csvLines.length, 2, `CSV: a header and one entry: ${csv.text}`);
+          const jsonl = await download('export-log', 1);
+          assert.match(jsonl.name, /^healthcode-log-.*\.jsonl$/);
+          const key = await download('export-key', 2);
+          assert.equal(key.name, 'checkpoint-log.key.pub');
+          const logFile = path.join(work, `${engine}-gate.log.jsonl`);
+          const keyFile = path.join(work, `${engine}-gate.key.pub`);
+          await writeFile(logFile, jsonl.text);
+          await writeFile(keyFile, key.text);
+          const verified = await run(['log', 'verify', logFile, '--key', keyFile]);
+          assert.equal(verified.code, 0, `log verify: ${verified.stdout}${verified.stderr}`);
+          assert.match(verified.stdout, /^ok: 1 entries/);
           await assertNoPageErrors(driver);
         });
       });

@@ -6,7 +6,8 @@
 // Chromium could play a .y4m file as its fake camera; Firefox and WebKit cannot (their fake
 // cameras show a fixed test pattern), so the cross-engine suite uses this in all three.
 //
-// The script also keeps the page's uncaught errors and unhandled rejections in
+// The script also keeps the files the page offers for download (`window.__e2eDownloads`), the
+// page's uncaught errors and unhandled rejections in
 // `window.__e2eErrors` (WebKitWebDriver has no event for them) and, for timings, when the
 // picture was first drawn (`__e2eCamera.shownAt`, performance.now() milliseconds).
 
@@ -26,6 +27,27 @@ function install() {
   window.__e2eErrors = errors;
   window.addEventListener('error', (e) => errors.push(`${e.message} ${e.error?.stack ?? ''}`.trim()));
   window.addEventListener('unhandledrejection', (e) => errors.push(`unhandled rejection: ${String(e.reason)} ${e.reason?.stack ?? ''}`.trim()));
+
+  // Downloads: the app offers a file as `<a download href="blob:…">` and clicks it. The blob
+  // behind each such click is kept in `window.__e2eDownloads` ({name, blob}) instead of being
+  // saved: Firefox (BiDi) and WebKitWebDriver give a test no saved file to read.
+  const downloads = [];
+  window.__e2eDownloads = downloads;
+  const blobs = new Map();
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = function createObjectURLKept(obj) {
+    const url = createObjectURL.call(URL, obj);
+    blobs.set(url, obj);
+    return url;
+  };
+  const anchorClick = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function click() {
+    if (this.hasAttribute('download') && blobs.has(this.href)) {
+      downloads.push({ name: this.download, blob: blobs.get(this.href) });
+      return undefined;
+    }
+    return anchorClick.call(this);
+  };
 
   const W = 640;
   const H = 480;
