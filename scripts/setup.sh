@@ -36,10 +36,13 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
 fi
 
 # npm packages: binaryen 132 (wasm-opt for Trunk; Debian's 108 breaks the app),
-# playwright-core and pngjs (browser tests).
-if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# playwright-core and pngjs (browser tests), puppeteer-core (Firefox) and selenium-webdriver
+# (WebKit). No browser is downloaded: PUPPETEER_SKIP_DOWNLOAD (puppeteer-core fetches none
+# anyway), and the browsers are Debian's.
+if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || ! -d node_modules/puppeteer-core \
+      || ! -d node_modules/selenium-webdriver || package-lock.json -nt node_modules/.package-lock.json ]]; then
   step "npm ci"
-  npm ci --no-audit --no-fund
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
 # cargo-fuzz, for the short fuzz run of the tests; only where a nightly toolchain exists
@@ -53,6 +56,11 @@ if [[ $want_browser == 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+  # The other two engines of the cross-engine suite (tests/e2e/engines.test.mjs): Firefox ESR,
+  # and WebKitGTK (WebKitWebDriver and MiniBrowser), which needs an X display: Xvfb.
+  [[ -x /usr/bin/firefox-esr ]] || missing+=(firefox-esr)
+  [[ -x /usr/bin/WebKitWebDriver ]] || missing+=(webkit2gtk-driver)
+  { [[ -x /usr/bin/Xvfb ]] && [[ -x /usr/bin/xvfb-run ]]; } || missing+=(xvfb)
   # CJK glyphs for the masked names in screenshots (phones have their own fonts).
   [[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]] || missing+=(fonts-noto-cjk)
   if (( ${#missing[@]} )); then

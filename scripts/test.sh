@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints (native and wasm32), the Rust unit and integration
-# tests, the release build of the app, and the end-to-end tests in headless Chromium.
+# tests, the release build of the app, the end-to-end tests in headless Chromium, and the
+# cross-engine end-to-end tests in Chromium, Firefox ESR and WebKitGTK (under Xvfb).
 # Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,10 @@ step "trunk build --release"
 trunk build --release
 step "end-to-end tests (headless Chromium)"
 cargo build --bin healthcode
-node --test --test-concurrency=1 tests/e2e/
+chromium_tests=()
+for f in tests/e2e/*.test.mjs; do
+  [[ $f == tests/e2e/engines.test.mjs ]] || chromium_tests+=("$f")
+done
+node --test --test-concurrency=1 "${chromium_tests[@]}"
+step "end-to-end tests in every engine (Chromium, Firefox ESR, WebKitGTK under Xvfb)"
+xvfb-run -a -s '-screen 0 1280x1024x24' node --test --test-concurrency=1 tests/e2e/engines.test.mjs

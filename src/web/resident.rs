@@ -484,7 +484,11 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
             }
         })}
         <p class="guidance" data-testid="guidance">{move || guidance(lang.get(), &c3, now.get())}</p>
-        <p class="hint">{move || if awake.get() { tr!(lang.get(), "code.awake") } else { tr!(lang.get(), "code.brightness") }}</p>
+        <p class="hint" data-testid="awake" data-awake=move || awake.get().name()>{move || match awake.get() {
+            wakelock::Awake::Held => tr!(lang.get(), "code.awake"),
+            wakelock::Awake::NeedsTap => tr!(lang.get(), "code.tap_awake"),
+            wakelock::Awake::Asking | wakelock::Awake::Unavailable => tr!(lang.get(), "code.brightness"),
+        }}</p>
     }
     .into_any()
 }
