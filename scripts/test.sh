@@ -26,7 +26,7 @@ fi
 step "trunk build --release"
 trunk build --release
 step "end-to-end tests (headless Chromium)"
-cargo build --bin healthcode
+cargo build --bin healthcode --example log_fill   # the CLI, and the test tooling that fills a log
 chromium_tests=()
 for f in tests/e2e/*.test.mjs; do
   [[ $f == tests/e2e/engines.test.mjs ]] || chromium_tests+=("$f")
