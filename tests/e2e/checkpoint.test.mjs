@@ -39,6 +39,7 @@ import { ARTIFACTS, DIST, ISSUER_NAME, PLACE, makeFixture, run, unixNow } from '
 import { serveStatic } from './server.mjs';
 import { fillLog } from './log-fill.mjs';
 import { blankY4m, pngToY4m } from './y4m.mjs';
+import { waitForLog } from './checkpoint-page.mjs';
 
 /** How long to wait for the page, the import and the verdict, each. */
 const TIMEOUT = 60_000;
@@ -222,23 +223,6 @@ async function waitForVerdict(page, { ignore = [], afterSeq = 0 } = {}) {
 /** Clicks a tab by script (a verdict may cover the page; a script's click goes through). */
 async function openTab(page, name) {
   await page.evaluate((n) => document.querySelector(`[data-testid="tab-${n}"]`).click(), name);
-}
-
-/** Waits until the registration log is open; returns the entries it holds. */
-async function waitForLog(page) {
-  const handle = await page.waitForFunction(
-    () => {
-      const s = document.querySelector('[data-testid="log-status"]');
-      const state = s?.getAttribute('data-state');
-      if (state === 'failed') return { failed: s.textContent };
-      return state === 'ready' ? { entries: Number(s.getAttribute('data-entries')) } : null;
-    },
-    undefined,
-    { timeout: TIMEOUT, polling: 50 },
-  );
-  const r = await handle.jsonValue();
-  if (r.failed) throw new Error(`the registration log failed to open: ${r.failed}`);
-  return r.entries;
 }
 
 /** The log screen's row for entry `seq`: outcome, colour, reasons, temperature. */

@@ -27,25 +27,12 @@ import { launchWithCamera } from './browser.mjs';
 import { ARTIFACTS, DIST, ISSUER_NAME, makeFixture, runOk, unixNow } from './cli.mjs';
 import { serveStatic } from './server.mjs';
 import { blankY4m, pngToY4m, pngsToY4m } from './y4m.mjs';
+import { waitForLog } from './checkpoint-page.mjs';
 
 const TIMEOUT = 60_000;
 const CASE_TIMEOUT = 5 * TIMEOUT;
 const DAY = 86_400;
 const DEMO_ISSUER = 'DEMO issuer (not a health authority)';
-
-/** Waits until the registration log is open; returns the entries it holds. */
-async function waitForLog(page) {
-  const h = await page.waitForFunction(
-    () => {
-      const s = document.querySelector('[data-testid="log-status"]');
-      // An object: 0 entries must not read as "not yet".
-      return s?.getAttribute('data-state') === 'ready' ? { n: Number(s.getAttribute('data-entries')) } : null;
-    },
-    undefined,
-    { timeout: TIMEOUT, polling: 50 },
-  );
-  return (await h.jsonValue()).n;
-}
 
 /** The banner codes the checkpoint shows (`K|NTL`, `K|OLD`, …). */
 function bannerCodes(page) {

@@ -22,26 +22,10 @@ import { after, before, describe, it } from 'node:test';
 import { launchWithCamera } from './browser.mjs';
 import { DIST, makeFixture, run } from './cli.mjs';
 import { serveStatic } from './server.mjs';
+import { waitForLog } from './checkpoint-page.mjs';
 
 const TIMEOUT = 60_000;
 const VERDICT = '[data-testid="verdict"]';
-
-/** Waits until the registration log is open; returns the entries it holds. */
-async function waitForLog(page) {
-  const handle = await page.waitForFunction(
-    () => {
-      const s = document.querySelector('[data-testid="log-status"]');
-      const state = s?.getAttribute('data-state');
-      if (state === 'failed') return { failed: s.textContent };
-      return state === 'ready' ? { entries: Number(s.getAttribute('data-entries')) } : null;
-    },
-    undefined,
-    { timeout: TIMEOUT, polling: 50 },
-  );
-  const r = await handle.jsonValue();
-  if (r.failed) throw new Error(`the registration log failed to open: ${r.failed}`);
-  return r.entries;
-}
 
 async function openTab(page, name) {
   await page.evaluate((n) => document.querySelector(`[data-testid="tab-${n}"]`).click(), name);
