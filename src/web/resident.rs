@@ -403,10 +403,12 @@ fn CodeCard(person: crate::wallet::Person) -> impl IntoView {
     let with_pass = RwSignal::new(None::<usize>);
 
     // Re-sign when the 30-second slot changes or another pass is chosen; the QR's DOM
-    // changes only then.
+    // changes only then. The slot is read with `get`, not `track`: a memo that has never run
+    // has not subscribed to `now`, so tracking it alone never saw a new slot (the code kept
+    // its first signature, refused as `H|OLD` a minute later).
     let slot = Memo::new(move |_| now.get() / REFRESH_SECS);
     let code = Memo::new(move |_| {
-        slot.track();
+        let _slot = slot.get();
         let pass = with_pass
             .get()
             .and_then(|i| passes.with_value(|p| p.get(i).cloned()));

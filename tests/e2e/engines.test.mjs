@@ -10,10 +10,13 @@
 // - camera errors: refused, none, busy, each said in words; Retry then starts the camera;
 // - resident: the demo people show their codes (the QR drawn), the screen kept on (WebKit grants
 //   the wake lock only after a tap: the page asks again on the first tap and says until then
-//   that the screen may dim), switching person and language;
+//   that the screen may dim), switching person and language; the code re-signed in each new
+//   30-second slot (the page's clock stepped forward, no waiting); a person added up to the
+//   request QR, which `healthcode issue --request` reads; the storage-refused page;
 // - registration: a log entry survives a reload; the CSV and verifiable exports the page offers
 //   are right and `healthcode log verify` accepts the latter;
-// - offline: with the server stopped, a reload is served by the service worker;
+// - offline: with the server stopped, a reload is served by the service worker; a new
+//   version is offered and taken on a tap without losing a code;
 // - desk: the desk page reads the phone's request QR with its camera and issues; the phone
 //   imports the credential by link.
 //
@@ -22,7 +25,7 @@
 // after the stream is the engine's own. Timings go to artifacts/engines-timings.json.
 
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -178,6 +181,30 @@ async function openCheckpoint(driver, server) {
     { what: 'the scanner reading camera frames' },
   );
 }
+
+/** The QR of the code card: when it was signed (`data-signed-at`, Unix seconds), its picture,
+ * and the page's clock (`Date.now()`, ms; the test may have moved it). */
+function shownCode(driver) {
+  return driver.evaluate((sel) => {
+    const q = document.querySelector(sel);
+    return q && { signedAt: Number(q.getAttribute('data-signed-at')), svg: q.innerHTML, pageNow: Date.now() };
+  }, `${CARD} .qr`);
+}
+
+/** Adds a person through the form, answering "no" to the four questions; resolves to the
+ * request text (`HCR1:…`) shown under the request QR. */
+async function addPerson(driver, name) {
+  await driver.click('[data-testid="add-person"]');
+  await driver.waitForSelector('[data-testid="add-form"]');
+  await driver.fill('[data-testid="name"]', name);
+  for (let i = 0; i < 4; i += 1) await driver.click(`[data-testid="q${i}-no"]`);
+  await driver.click('[data-testid="make-request"]');
+  await driver.waitForSelector('[data-testid="pending"] .qr.request svg');
+  return (await driver.evaluate(() => document.querySelector('[data-testid="request-text"]').value)).trim();
+}
+
+/** The names on the person tabs, in order. */
+const personNames = (driver) => driver.evaluate(() => [...document.querySelectorAll('[data-testid="person"]')].map((e) => e.textContent.trim()));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -365,6 +392,82 @@ describe('every engine', () => {
         });
       });
 
+      it(`${engine}: resident code re-signs in each new 30-second slot`, { timeout: 3 * TIMEOUT }, async () => {
+        await inEngine(engine, 'resident-resign', async (driver) => {
+          await driver.goto(`${server.url}#resident`);
+          await qrVisibleAt(driver);
+          // The page's clock is stepped to 1 s into the next 30-second slot (the init script's
+          // `__e2eClock`), twice: the code is signed again in each slot, no waiting.
+          for (let step = 1; step <= 2; step += 1) {
+            const before = await shownCode(driver);
+            const next = (Math.floor(before.pageNow / 30_000) + 1) * 30;
+            assert.ok(before.signedAt < next, `step ${step}: signed at ${before.signedAt}, before the slot at ${next}`);
+            await driver.evaluate((to) => {
+              window.__e2eClock.offsetMs += to * 1000 - Date.now();
+              return true;
+            }, next + 1);
+            const after = await driver.waitFor(
+              ([sel, at]) => {
+                const q = document.querySelector(sel);
+                const signedAt = Number(q?.getAttribute('data-signed-at'));
+                return signedAt >= at ? { signedAt, svg: q.innerHTML } : null;
+              },
+              [`${CARD} .qr`, next],
+              { what: `the code signed again at or after ${next}` },
+            );
+            assert.equal(Math.floor(after.signedAt / 30), next / 30, `step ${step}: signed in the slot from ${next} (at ${after.signedAt})`);
+            assert.notEqual(after.svg, before.svg, `step ${step}: a new QR`);
+            assert.ok(after.svg.includes('<svg'), `step ${step}: the QR is drawn`);
+          }
+          await assertNoPageErrors(driver);
+        });
+      });
+
+      it(`${engine}: resident adds a person up to the request QR`, { timeout: 3 * TIMEOUT }, async () => {
+        await inEngine(engine, 'resident-add', async (driver) => {
+          await driver.goto(`${server.url}#resident`);
+          await qrVisibleAt(driver);
+          const request = await addPerson(driver, '李小红');
+          assert.match(request, /^HCR1:[0-9A-Z $%*+\-./:]+$/, 'request text in the QR alphanumeric alphabet');
+          assert.deepEqual((await personNames(driver)).length, 4);
+          assert.match(await driver.text('[data-testid="pending"] h1'), /李小红/);
+          // The desk reads it: the holder's key and name, a declaration of four "no"s (green).
+          const out = path.join(work, `${engine}-request.cred`);
+          const issued = await run(['issue', '--issuer-key', fx.issuerKey, '--request', request, '--id-last4', '5678', '--out', out]);
+          assert.equal(issued.code, 0, `issue --request: ${issued.stderr}`);
+          assert.match(issued.stdout.trim(), /^HCC1:/);
+          assert.match(issued.stderr, /suggested green$/m, `a declaration of four "no"s suggests green: ${issued.stderr}`);
+          assert.match(issued.stderr, /^credential id [0-9a-f]{16} — green 李\*红 \*{4}5678$/m, `issued for the masked name: ${issued.stderr}`);
+          await assertNoPageErrors(driver);
+        });
+      });
+
+      it(`${engine}: resident says what to do when storage is refused`, { timeout: 2 * TIMEOUT }, async () => {
+        await inEngine(engine, 'storage-refused', async (driver) => {
+          // A fresh profile whose every storage write throws QuotaExceededError (the init
+          // script, `?e2e-storage=refused`).
+          await driver.goto(`${server.url}?e2e-storage=refused#resident`);
+          await driver.waitForSelector('[data-testid="storage-problem"]');
+          assert.equal(
+            await driver.evaluate(() => {
+              try {
+                localStorage.setItem('e2e', '1');
+                return 'stored';
+              } catch (e) {
+                return e.name;
+              }
+            }),
+            'QuotaExceededError',
+          );
+          const words = await driver.text('[data-testid="storage-problem"]');
+          assert.match(words, /^This browser cannot keep your codes/);
+          assert.match(words, /Leave private browsing, free some space, or allow site data for this page, then reload\.$/);
+          assert.equal(await driver.count(CARD), 0, 'no code shown');
+          await driver.screenshot(path.join(ARTIFACTS, `engines-${engine}-storage-refused.png`));
+          await assertNoPageErrors(driver);
+        });
+      });
+
       it(`${engine}: registration log entry survives a reload; its exports verify`, { timeout: 3 * TIMEOUT }, async () => {
         await inEngine(engine, 'registration', async (driver) => {
           await openCheckpoint(driver, server);
@@ -453,6 +556,59 @@ describe('every engine', () => {
             t.diagnostic(`${engine}: resident QR visible ${results[engine].qrVisibleFromServiceWorkerMs} ms after an offline reload`);
             assert.equal(await driver.count('[data-testid="person"]'), 3);
             assert.equal(await driver.evaluate(() => navigator.serviceWorker.controller !== null), true);
+            await assertNoPageErrors(driver);
+          });
+        } finally {
+          await own.close();
+          await rm(root, { recursive: true, force: true });
+        }
+      });
+
+      it(`${engine}: offline, a new version is offered and taken without losing a code`, { timeout: 4 * TIMEOUT }, async () => {
+        const root = path.join(work, `dist-update-${engine}`);
+        await cp(DIST, root, { recursive: true });
+        const own = await serveApp(root);
+        own.setInitScript(cameraInitScript());
+        try {
+          await inEngine(engine, 'update', async (driver) => {
+            await driver.goto(`${own.url}#resident`);
+            await qrVisibleAt(driver);
+            await addPerson(driver, '更新测试');
+            await driver.waitFor(() => navigator.serviceWorker.controller !== null, null, { what: 'a controlling service worker' });
+            // An update is offered to a page the service worker controlled from its start.
+            await driver.reload();
+            await qrVisibleAt(driver);
+            const before = { names: await personNames(driver), label: await driver.getAttribute(`${CARD} .qr`, 'aria-label') };
+            assert.equal(before.names.length, 4);
+            assert.equal(await driver.evaluate(() => navigator.serviceWorker.controller !== null), true, 'controlled from the start');
+
+            // A new version: the worker script changes; the page offers it and reloads on a tap.
+            await appendFile(path.join(root, 'sw.js'), '\n// new version\n');
+            await driver.evaluate(async () => {
+              await (await navigator.serviceWorker.getRegistration())?.update();
+              return true;
+            });
+            await driver.waitForSelector('[data-testid="update"] button');
+            assert.match(await driver.text('[data-testid="update"]'), /\S/);
+            await driver.screenshot(path.join(ARTIFACTS, `engines-${engine}-update-offered.png`));
+            await driver.evaluate(() => {
+              window.__e2eBeforeUpdate = true;
+              return true;
+            });
+            await driver.click('[data-testid="update"] button');
+            await driver.waitFor(
+              (sel) => window.__e2eBeforeUpdate === undefined && document.querySelector(`${sel} .qr svg`) !== null,
+              CARD,
+              { what: 'the page reloaded by the new version, the code shown' },
+            );
+            assert.equal(await driver.count('[data-testid="update"]'), 0, 'no update offered any more');
+            assert.deepEqual(await personNames(driver), before.names, 'every person kept');
+            assert.equal(await driver.getAttribute(`${CARD} .qr`, 'aria-label'), before.label, 'the same code shown');
+            assert.equal(
+              await driver.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting === null && navigator.serviceWorker.controller !== null),
+              true,
+              'the new version controls the page, none waits',
+            );
             await assertNoPageErrors(driver);
           });
         } finally {

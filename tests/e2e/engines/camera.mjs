@@ -15,7 +15,9 @@
  * The init script's source: defines `window.__e2eCamera` with `show(base64Png)` (draws the
  * picture from the next frame on; resolves when drawn), `blank()`, `shownAt`, `streams`
  * (how many streams the page got) and `failWith` (a DOMException name the camera fails with,
- * from `?e2e-camera-error=` at first), and replaces `MediaDevices.prototype.getUserMedia`.
+ * from `?e2e-camera-error=` at first), and replaces `MediaDevices.prototype.getUserMedia`;
+ * defines `window.__e2eClock` (`offsetMs`, added to what `Date.now` answers); with
+ * `?e2e-storage=refused` in the URL, `Storage.prototype.setItem` throws QuotaExceededError.
  */
 export function cameraInitScript() {
   return `(${install})();\n`;
@@ -92,6 +94,25 @@ function install() {
     camera.shownAt = null;
   };
   window.__e2eCamera = camera;
+
+  // The page's clock: `Date.now` answers the real time plus `__e2eClock.offsetMs` (0 until a
+  // case moves it), so a case can step the clock forward instead of sleeping. The app reads the
+  // time only through `Date.now` (src/web/clock.rs `now_secs`).
+  const clock = { offsetMs: 0 };
+  const realNow = Date.now.bind(Date);
+  Date.now = function now() {
+    return realNow() + clock.offsetMs;
+  };
+  window.__e2eClock = clock;
+
+  // Storage that refuses every write, as when full or disabled (private browsing on some
+  // phones): `?e2e-storage=refused` in the URL makes `Storage.prototype.setItem` throw
+  // QuotaExceededError.
+  if (new URLSearchParams(location.search).get('e2e-storage') === 'refused') {
+    Storage.prototype.setItem = function setItem() {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  }
 
   // A camera that fails as a browser's does: `?e2e-camera-error=NotAllowedError` in the URL,
   // or `__e2eCamera.failWith` set later (null: works).
