@@ -176,7 +176,7 @@ fn Issued(text: String) -> impl IntoView {
 #[component]
 pub fn DeskPage(demo: Option<DemoWorld>) -> impl IntoView {
     let lang = i18n::settings().lang;
-    let (seed, registry, mut load_problem) = match store::load_desk() {
+    let (seed, registry, load_problem) = match store::load_desk() {
         Ok((seed, registry)) => (seed, registry, None),
         Err(e) => (None, Registry::default(), Some(e)),
     };
@@ -187,9 +187,11 @@ pub fn DeskPage(demo: Option<DemoWorld>) -> impl IntoView {
         (None, Some(demo)) => (demo.issuer_seed, true),
         (None, None) => match new_desk_key(&registry) {
             Ok(seed) => (seed, false),
+            // No key could be made or kept: the desk issues nothing (never with a fixed key).
             Err(e) => {
-                load_problem = Some(tr!(lang.get_untracked(), "storage.save_failed", detail = e));
-                ([0; 32], false)
+                let problem = tr!(lang.get_untracked(), "storage.save_failed", detail = e);
+                return view! { <main class="desk" data-testid="desk"><p class="notice problem" role="alert">{problem}</p></main> }
+                    .into_any();
             }
         },
     };
@@ -238,6 +240,7 @@ pub fn DeskPage(demo: Option<DemoWorld>) -> impl IntoView {
             }}
         </main>
     }
+    .into_any()
 }
 
 /// The officer's decision on a colour: the suggestion, or another colour with a reason.
